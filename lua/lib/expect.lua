@@ -1,0 +1,163 @@
+-- expect.lua: the expectation library every scenario gets as `expect`.
+--
+-- An expectation that fails records "file:line: what was expected, what
+-- was seen" against the scenario line that called it, and the scenario
+-- goes on, so one run shows every broken expectation.  The scenario then
+-- ends as failed; other scenarios of the run are not affected.
+--
+-- expect.finding() and expect.deadlock() are declarations: they say that
+-- the run is expected to produce such a finding (a deadlock, a lock-order
+-- cycle ...), which is checked when the run ends.  Any finding nobody
+-- declared fails the scenario.
+
+local hwp = ...
+local fail, pass = hwp._fail, hwp._pass
+local fmt = string.format
+
+local M = {}
+
+local function repr(v, depth)
+  depth = depth or 0
+  local t = type(v)
+  if t == "string" then return fmt("%q", v) end
+  if t ~= "table" or getmetatable(v) then return tostring(v) end
+  if depth > 2 then return "{...}" end
+  local parts, n = {}, 0
+  local seq = #v
+  for i = 1, seq do
+    n = n + 1
+    parts[n] = repr(v[i], depth + 1)
+  end
+  for k, x in pairs(v) do
+    if not (math.type(k) == "integer" and k >= 1 and k <= seq) then
+      n = n + 1
+      local key = type(k) == "string" and k:match("^[%a_][%w_]*$")
+                  and k or "[" .. repr(k, depth + 1) .. "]"
+      parts[n] = key .. " = " .. repr(x, depth + 1)
+    end
+  end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+M.repr = repr
+
+local function deep_eq(a, b)
+  if a == b then return true end
+  if type(a) ~= "table" or type(b) ~= "table" then return false end
+  if getmetatable(a) or getmetatable(b) then return false end
+  for k, x in pairs(a) do
+    if not deep_eq(x, b[k]) then return false end
+  end
+  for k in pairs(b) do
+    if a[k] == nil then return false end
+  end
+  return true
+end
+M.deep_eq = deep_eq
+
+local function what(label)
+  return label and (tostring(label) .. ": ") or ""
+end
+
+local function check(ok, label, message)
+  if ok then
+    pass()
+  else
+    fail(what(label) .. message)
+  end
+  return ok
+end
+
+function M.eq(actual, expected, label)
+  return check(deep_eq(actual, expected), label,
+               fmt("expected %s, got %s", repr(expected), repr(actual)))
+end
+
+function M.ne(actual, unexpected, label)
+  return check(not deep_eq(actual, unexpected), label,
+               fmt("expected anything but %s", repr(unexpected)))
+end
+
+function M.truthy(v, label)
+  return check(v ~= nil and v ~= false, label,
+               fmt("expected a true value, got %s", repr(v)))
+end
+
+function M.falsy(v, label)
+  return check(v == nil or v == false, label,
+               fmt("expected false or nil, got %s", repr(v)))
+end
+
+local function compare(op, sym)
+  return function(a, b, label)
+    local ok = type(a) == type(b) and (type(a) == "number" or
+               type(a) == "string") and op(a, b)
+    return check(ok, label, fmt("expected %s %s %s", repr(a), sym,
+                                repr(b)))
+  end
+end
+M.lt = compare(function(a, b) return a < b end, "<")
+M.le = compare(function(a, b) return a <= b end, "<=")
+M.gt = compare(function(a, b) return a > b end, ">")
+M.ge = compare(function(a, b) return a >= b end, ">=")
+
+function M.match(s, pattern, label)
+  local ok = type(s) == "string" and s:find(pattern) ~= nil
+  return check(ok, label, fmt("expected %s to match %s", repr(s),
+                              repr(pattern)))
+end
+
+function M.contains(haystack, needle, label)
+  local ok = false
+  if type(haystack) == "string" then
+    ok = type(needle) == "string" and
+         haystack:find(needle, 1, true) ~= nil
+  elseif type(haystack) == "table" then
+    for _, v in pairs(haystack) do
+      if deep_eq(v, needle) then ok = true break end
+    end
+  end
+  return check(ok, label, fmt("expected %s to contain %s",
+                              repr(haystack), repr(needle)))
+end
+
+-- fn() must raise an error whose message matches pattern (if given).
+function M.error(fn, pattern, label)
+  local ok, err = pcall(fn)
+  if ok then
+    return check(false, label, "expected an error, none was raised")
+  end
+  local msg = tostring(err)
+  if pattern and not msg:find(pattern) then
+    return check(false, label, fmt("expected an error matching %s, got %s",
+                                   repr(pattern), repr(msg)))
+  end
+  return check(true)
+end
+
+function M.no_error(fn, label)
+  local ok, err = pcall(fn)
+  return check(ok, label, fmt("expected no error, got %s", tostring(err)))
+end
+
+-- Declarations checked at the end of the run.
+function M.finding(kind, pattern)
+  hwp._expect_finding(kind, pattern)
+end
+
+function M.deadlock(pattern)
+  hwp._expect_finding("deadlock", pattern)
+end
+
+-- Findings so far must be none (or none of kind).
+function M.no_findings(kind)
+  local seen = {}
+  for _, f in ipairs(hwp.findings()) do
+    if not kind or f.kind == kind then
+      seen[#seen + 1] = f.kind .. ": " .. f.message
+    end
+  end
+  return check(#seen == 0, kind, "expected no findings, got " ..
+               table.concat(seen, "; "))
+end
+
+return M
