@@ -133,9 +133,12 @@ static int lock_op(lua_State *L)
 		lua_pushboolean(L, sim_lock_try(l, op->mode, &site));
 		return 1;
 	case OP_RELEASE:
-		if (!sim_lock_release(l, op->mode, &site))
+		/* Misuse from a scenario is the scenario's error, raised at
+		 * its line; the engine's finding is for model code. */
+		if (!sim_lock_release_ok(l, op->mode))
 			return luaL_error(L, "%s of %s, which the caller does "
 					  "not hold", op->name, l->cls);
+		sim_lock_release(l, op->mode, &site);
 		return 0;
 	}
 	return 0;
@@ -278,10 +281,11 @@ static int bits_unlock(lua_State *L)
 	int bit = check_bit(L, &b);
 	struct sim_site site;
 
-	if (!sim_bit_unlock(&b->word, bit, bit_class(L, b, bit),
-			    caller_site(L, &site)))
+	if (!sim_bit_release_ok(&b->word, bit))
 		return luaL_error(L, "unlock of %s bit %d, which the caller "
 				  "does not hold", b->name, bit);
+	sim_bit_unlock(&b->word, bit, bit_class(L, b, bit),
+		       caller_site(L, &site));
 	return 0;
 }
 

@@ -478,7 +478,7 @@ static int l_policy(lua_State *L)
 		lua_pushnil(L);
 		while (lua_next(L, 1)) {
 			const char *k = luaL_checkstring(L, -2);
-			const char *v = luaL_tolstring(L, -2, NULL);
+			const char *v = luaL_tolstring(L, -1, NULL);
 
 			if (!sim_policy_set(ctx->policy, k, v, false, &err)) {
 				lua_pushstring(L, err->message);

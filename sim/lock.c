@@ -273,6 +273,28 @@ static void hand_off(struct sim *s, struct sim_lock *l)
 	}
 }
 
+bool sim_lock_release_ok(const struct sim_lock *l, enum sim_lock_mode mode)
+{
+	struct sim_fiber *f = sim_current(sim_self());
+	guint idx;
+
+	if (!f)
+		return shared_mode(l, mode) ? l->readers > 0 :
+					      l->owner == SIM_OWNER_HOST;
+	return find_held(f, l, NULL, 0, &idx) &&
+	       g_array_index(f->held, struct sim_held_lock, idx).mode ==
+		       (int)mode;
+}
+
+bool sim_bit_release_ok(const unsigned long *word, int bit)
+{
+	struct sim_fiber *f = sim_current(sim_self());
+
+	if (!(*word & (1UL << bit)))
+		return false;
+	return !f || find_held(f, NULL, word, bit, NULL);
+}
+
 static bool release_misuse(struct sim *s, struct sim_lock *l,
 			   enum sim_lock_mode mode, struct sim_fiber *f,
 			   const struct sim_site *site)
@@ -298,16 +320,13 @@ bool sim_lock_release(struct sim_lock *l, enum sim_lock_mode mode,
 	const char *op = op_name(l, mode, true);
 	guint idx = 0;
 
-	if (f ? !find_held(f, l, NULL, 0, &idx) :
-		(shared_mode(l, mode) ? l->readers == 0 :
-					l->owner != SIM_OWNER_HOST))
+	if (!sim_lock_release_ok(l, mode))
 		return release_misuse(s, l, mode, f, site);
 	if (f) {
-		struct sim_held_lock hl =
-			g_array_index(f->held, struct sim_held_lock, idx);
+		struct sim_held_lock hl;
 
-		if (hl.mode != (int)mode)
-			return release_misuse(s, l, mode, f, site);
+		find_held(f, l, NULL, 0, &idx);
+		hl = g_array_index(f->held, struct sim_held_lock, idx);
 		g_array_remove_index(f->held, idx);
 		if (s->hooks.release)
 			s->hooks.release(s, f, &hl);
@@ -464,8 +483,8 @@ bool sim_bit_unlock(unsigned long *word, int bit, const char *cls,
 	guint idx;
 
 	cls = g_intern_string(cls);
-	if (!(*word & (1UL << bit)) || (f && !find_held(f, NULL, word, bit,
-							&idx))) {
+	if (!sim_bit_release_ok(word, bit) ||
+	    (f && !find_held(f, NULL, word, bit, &idx))) {
 		if (s)
 			sim_finding_add(s, "lock-misuse", NULL,
 					"unlock of %s not held", cls);

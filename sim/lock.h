@@ -77,6 +77,10 @@ void sim_lock_init(struct sim_lock *l, enum sim_lock_type type,
 void sim_lock_destroy(struct sim_lock *l);
 bool sim_lock_is_fair(const struct sim_lock *l);
 bool sim_lock_held_by(const struct sim_lock *l, const struct sim_fiber *f);
+/* Whether the running context may release l in mode (it holds it so). */
+bool sim_lock_release_ok(const struct sim_lock *l, enum sim_lock_mode mode);
+/* Whether the running context holds the bit lock. */
+bool sim_bit_release_ok(const unsigned long *word, int bit);
 const char *sim_lock_type_name(enum sim_lock_type type);
 
 /* The primitive every flavour is built on. */

@@ -76,6 +76,7 @@ struct sim *sim_new(const struct sim_config *cfg)
 	 */
 	sim_prng_seed(&s->sched_prng, cfg->seed ^ 0x5ced5ced5ced5cedULL);
 	s->fibers = g_ptr_array_new();
+	s->runq = g_ptr_array_new();
 	s->stack_pool = g_ptr_array_new();
 	s->timers = g_sequence_new(g_free);
 	s->choices = g_array_new(FALSE, FALSE, sizeof(int));
@@ -115,9 +116,50 @@ static void stack_put(struct sim *s, struct sim_stack *st)
 		sim_stack_free(st);
 }
 
+/*
+ * The run queue holds exactly the fibers that are NEW or RUNNABLE, sorted
+ * by id, so a decision costs a look at the runnable fibers only, however
+ * many have come and gone.  Every state change goes through set_state.
+ */
+static guint runq_find(GPtrArray *q, int id, bool *found)
+{
+	guint lo = 0, hi = q->len;
+
+	while (lo < hi) {
+		guint mid = (lo + hi) / 2;
+		struct sim_fiber *m = g_ptr_array_index(q, mid);
+
+		if (m->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < q->len &&
+		 ((struct sim_fiber *)g_ptr_array_index(q, lo))->id == id;
+	return lo;
+}
+
+static bool is_runnable_state(enum sim_fiber_state st)
+{
+	return st == SIM_FIBER_NEW || st == SIM_FIBER_RUNNABLE;
+}
+
+static void set_state(struct sim *s, struct sim_fiber *f,
+		      enum sim_fiber_state st)
+{
+	bool found;
+	guint pos = runq_find(s->runq, f->id, &found);
+
+	if (is_runnable_state(st) && !found)
+		g_ptr_array_insert(s->runq, (gint)pos, f);
+	else if (!is_runnable_state(st) && found)
+		g_ptr_array_remove_index(s->runq, pos);
+	f->state = st;
+}
+
 static void mark_runnable(struct sim *s, struct sim_fiber *f)
 {
-	f->state = SIM_FIBER_RUNNABLE;
+	set_state(s, f, SIM_FIBER_RUNNABLE);
 	f->runnable_since = ++s->runnable_seq;
 }
 
@@ -148,7 +190,7 @@ struct sim_fiber *sim_spawn(struct sim *s, const char *name,
 	g_ptr_array_add(s->fibers, f);
 	s->live++;
 	mark_runnable(s, f);
-	f->state = SIM_FIBER_NEW;
+	set_state(s, f, SIM_FIBER_NEW);
 	sim_strategy_spawned(s, f);
 	sim_trace_event(s, "spawn", "%s", sim_fiber_label(f, buf, sizeof(buf)));
 	return f;
@@ -169,7 +211,7 @@ struct sim_fiber *sim_spawn_after(struct sim *s, uint64_t delay_ns,
 	struct sim_fiber *f = sim_spawn(s, name, fn, arg);
 
 	/* Parked on its start timer: alive, but not runnable yet. */
-	f->state = SIM_FIBER_BLOCKED;
+	set_state(s, f, SIM_FIBER_BLOCKED);
 	f->wait_kind = "start";
 	f->sleep_timer = sim_timer_add(s, delay_ns, f->name,
 				       start_timer_fired, f);
@@ -231,7 +273,7 @@ static void fiber_exit(struct sim_fiber *f)
 	struct sim_fiber *j;
 
 	check_exit_locks(s, f);
-	f->state = SIM_FIBER_DONE;
+	set_state(s, f, SIM_FIBER_DONE);
 	s->live--;
 	f->why = (struct sim_why){ "exit", NULL, NULL };
 	sim_trace_event(s, "exit", "held %u", f->held->len);
@@ -269,7 +311,7 @@ static void switch_to(struct sim *s, struct sim_fiber *f)
 		sim_ctx_make(&f->ctx, f->stack, fiber_entry, f);
 		f->started = true;
 	}
-	f->state = SIM_FIBER_RUNNABLE;
+	set_state(s, f, SIM_FIBER_RUNNABLE);
 	s->current = f;
 	sim_ctx_switch(&s->sched_ctx, &f->ctx);
 	s->current = NULL;
@@ -298,17 +340,6 @@ static void fire_due_timers(struct sim *s)
 		sim_trace_event(s, "timer", "%s", t->name ? t->name : "-");
 		g_sequence_remove(it);
 		fn(s, data);
-	}
-}
-
-static void collect_runnable(struct sim *s, GPtrArray *out)
-{
-	g_ptr_array_set_size(out, 0);
-	for (guint i = 0; i < s->fibers->len; i++) {
-		struct sim_fiber *f = g_ptr_array_index(s->fibers, i);
-
-		if (f->state == SIM_FIBER_NEW || f->state == SIM_FIBER_RUNNABLE)
-			g_ptr_array_add(out, f);
 	}
 }
 
@@ -356,13 +387,12 @@ static bool idle(struct sim *s)
 void sim_report_deadlock(struct sim *s);
 
 /* One decision: false when the loop must end. */
-static bool sched_step(struct sim *s, GPtrArray *runnable,
-		       struct sim_fiber **prev)
+static bool sched_step(struct sim *s, struct sim_fiber **prev)
 {
+	GPtrArray *runnable = s->runq;
 	struct sim_fiber *f;
 
 	fire_due_timers(s);
-	collect_runnable(s, runnable);
 	if (!runnable->len) {
 		if (idle(s))
 			return true;
@@ -395,15 +425,13 @@ static bool sched_step(struct sim *s, GPtrArray *runnable,
 int sim_run(struct sim *s)
 {
 	struct sim *saved = sim_cur;
-	GPtrArray *runnable = g_ptr_array_new();
 	struct sim_fiber *prev = NULL;
 
 	sim_cur = s;
 	s->running = true;
-	while (!s->stopping && sched_step(s, runnable, &prev))
+	while (!s->stopping && sched_step(s, &prev))
 		;
 	s->running = false;
-	g_ptr_array_free(runnable, TRUE);
 	sim_cur = saved ? saved : s;
 	return s->stopping || s->live ? -1 : 0;
 }
@@ -451,7 +479,7 @@ void sim_block(struct sim *s, const char *kind, const char *obj,
 			obj ? obj : "");
 	if (s->hooks.block)
 		s->hooks.block(s, f, kind, obj);
-	f->state = SIM_FIBER_BLOCKED;
+	set_state(s, f, SIM_FIBER_BLOCKED);
 	f->wait_kind = kind;
 	f->wait_obj = obj;
 	if (site)
@@ -605,7 +633,7 @@ static void kill_one(struct sim *s, struct sim_fiber *f)
 		if (f->sleep_timer)
 			sim_timer_cancel(s, f->sleep_timer);
 		f->sleep_timer = NULL;
-		f->state = SIM_FIBER_DONE;
+		set_state(s, f, SIM_FIBER_DONE);
 		s->live--;
 		return;
 	}
@@ -616,7 +644,7 @@ static void kill_one(struct sim *s, struct sim_fiber *f)
 			sim_timer_cancel(s, f->sleep_timer);
 			f->sleep_timer = NULL;
 		}
-		f->state = SIM_FIBER_RUNNABLE;
+		set_state(s, f, SIM_FIBER_RUNNABLE);
 		f->kills++;
 		switch_to(s, f);
 	}
@@ -648,6 +676,7 @@ void sim_free(struct sim *s)
 	for (guint i = 0; i < s->fibers->len; i++)
 		fiber_free(g_ptr_array_index(s->fibers, i));
 	g_ptr_array_free(s->fibers, TRUE);
+	g_ptr_array_free(s->runq, TRUE);
 	for (guint i = 0; i < s->stack_pool->len; i++)
 		sim_stack_free(g_ptr_array_index(s->stack_pool, i));
 	g_ptr_array_free(s->stack_pool, TRUE);

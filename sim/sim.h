@@ -197,6 +197,7 @@ struct sim {
 	struct sim_prng sched_prng;	/* the strategy's, seeded from it */
 
 	GPtrArray *fibers;		/* all fibers, index == id */
+	GPtrArray *runq;		/* runnable fibers, sorted by id */
 	struct sim_fiber *current;	/* NULL in the scheduler */
 	struct sim_ctx sched_ctx;
 	GPtrArray *stack_pool;		/* struct sim_stack, for reuse */
