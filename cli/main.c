@@ -18,6 +18,7 @@
 #include "cli/version.h"
 #include "lua/host.h"
 #include "sim/policy.h"
+#include "sim/trace.h"
 
 #define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
@@ -108,15 +109,63 @@ static void kv_free(gpointer p)
 	g_free(kv);
 }
 
+/* The "# seed: N" header of a trace file, if it has one. */
+static bool trace_seed(const char *text, uint64_t *seed)
+{
+	const char *p = strstr(text, "\n# seed: ");
+
+	if (!p && g_str_has_prefix(text, "# seed: "))
+		p = text - 1;
+	if (!p)
+		return false;
+	*seed = g_ascii_strtoull(p + 9, NULL, 10);
+	return true;
+}
+
+/*
+ * --strategy replay:TRACE follows the picks recorded in a trace file (as
+ * --trace writes it) and, unless --seed says otherwise, its seed.
+ */
+static bool parse_replay(const char *path, struct hwp_run_opts *o,
+			 bool seed_given, GError **err)
+{
+	char *text = NULL;
+	GArray *picks;
+
+	if (!g_file_get_contents(path, &text, NULL, err)) {
+		g_prefix_error(err, "--strategy replay: ");
+		return false;
+	}
+	picks = sim_trace_parse_picks(text, path, err);
+	if (picks) {
+		memset(&o->strategy, 0, sizeof(o->strategy));
+		o->strategy.kind = SIM_STRAT_REPLAY;
+		o->strategy.replay = picks;
+		if (!seed_given && !trace_seed(text, &o->seed)) {
+			g_set_error(err, G_OPTION_ERROR,
+				    G_OPTION_ERROR_BAD_VALUE,
+				    "%s: no '# seed:' header; give --seed",
+				    path);
+			picks = NULL;
+		}
+	}
+	g_free(text);
+	return picks != NULL;
+}
+
 static bool run_opts_from_args(struct run_args *a, struct hwp_run_opts *o,
 			       GError **err)
 {
 	hwp_run_opts_default(o);
 	if (a->seed && !parse_u64("--seed", a->seed, &o->seed, err))
 		return false;
-	if (a->strategy && sim_strategy_parse(a->strategy, &o->strategy,
-					      err))
+	if (a->strategy && g_str_has_prefix(a->strategy, "replay:")) {
+		if (!parse_replay(a->strategy + 7, o, a->seed != NULL, err))
+			return false;
+	} else if (a->strategy && sim_strategy_parse(a->strategy,
+						     &o->strategy, err)) {
 		return false;
+	}
 	if (a->max_steps &&
 	    !parse_u64("--max-steps", a->max_steps, &o->max_steps, err))
 		return false;
@@ -214,7 +263,8 @@ static const char run_description[] =
 	"Runs each scenario file in a fresh Lua 5.4 state; a directory means\n"
 	"every .lua file below it (sorted; scenarios/lib is skipped).\n"
 	"\n"
-	"Strategies: run-to-block | random | pct[:DEPTH[:STEPS]]\n"
+	"Strategies: run-to-block | random | pct[:DEPTH[:STEPS]] |\n"
+	"            replay:TRACE (the picks and seed of a --trace file)\n"
 	"Exit status: 0 all passed, 1 a scenario failed, 2 bad input.";
 
 static GOptionEntry *run_entries(struct run_args *a)

@@ -34,7 +34,11 @@ static bool holds(const struct sim_fiber *f, const struct sim_fiber *w)
 	return false;
 }
 
-/* The first holder (lowest id) of what w waits for, or NULL. */
+/*
+ * The first holder (lowest id) of what w waits for, or NULL.  That may be
+ * w itself: taking a lock it already holds (lockdep's recursive locking)
+ * is a cycle of one.
+ */
 static struct sim_fiber *waits_for(struct sim *s, struct sim_fiber *w)
 {
 	if (w->state != SIM_FIBER_BLOCKED || (!w->wait_lock && !w->wait_word))
@@ -42,7 +46,7 @@ static struct sim_fiber *waits_for(struct sim *s, struct sim_fiber *w)
 	for (guint i = 0; i < s->fibers->len; i++) {
 		struct sim_fiber *f = g_ptr_array_index(s->fibers, i);
 
-		if (f != w && f->state != SIM_FIBER_DONE && holds(f, w))
+		if (f->state != SIM_FIBER_DONE && holds(f, w))
 			return f;
 	}
 	return NULL;
