@@ -305,7 +305,7 @@ static GOptionEntry *run_entries(struct run_args *a)
 
 static GOptionContext *run_context(struct run_args *a, GOptionEntry **e)
 {
-	GOptionContext *ctx = g_option_context_new("FILE|DIR...");
+	GOptionContext *ctx = g_option_context_new(NULL);
 
 	*e = run_entries(a);
 	g_option_context_set_summary(ctx, "Run scenarios.");

@@ -8,7 +8,8 @@
  * where, and the locks it holds with where it took them.
  *
  * Wait-for edges: a fiber blocked on a lock waits for every fiber whose
- * held-lock stack contains that lock (for a bit lock, that word and bit).
+ * held-lock stack contains that lock (for a bit lock, that word and bit);
+ * the cycle is found by a depth-first search over all of them.
  * A fiber blocked on something else (a wait queue, a join) has no lock
  * edge; if no cycle exists the report says so and still lists everybody.
  */
@@ -35,41 +36,63 @@ static bool holds(const struct sim_fiber *f, const struct sim_fiber *w)
 }
 
 /*
- * The first holder (lowest id) of what w waits for, or NULL.  That may be
- * w itself: taking a lock it already holds (lockdep's recursive locking)
- * is a cycle of one.
+ * Does f hold what w waits for?  That may be w itself: taking a lock it
+ * already holds (lockdep's recursive locking) is a cycle of one.
  */
-static struct sim_fiber *waits_for(struct sim *s, struct sim_fiber *w)
+static bool waits_on(struct sim_fiber *w, struct sim_fiber *f)
 {
 	if (w->state != SIM_FIBER_BLOCKED || (!w->wait_lock && !w->wait_word))
-		return NULL;
+		return false;
+	return f->state != SIM_FIBER_DONE && holds(f, w);
+}
+
+enum { WHITE, GREY, BLACK };
+
+/*
+ * Depth-first search over every wait-for edge (a shared lock has several
+ * holders, and the cycle may run through any of them), in id order so the
+ * cycle reported is always the same one.  path holds the fibers on the
+ * current branch; on success it is trimmed to the cycle.
+ */
+static bool dfs(struct sim *s, struct sim_fiber *w, guint8 *color,
+		GPtrArray *path)
+{
+	color[w->id] = GREY;
+	g_ptr_array_add(path, w);
 	for (guint i = 0; i < s->fibers->len; i++) {
 		struct sim_fiber *f = g_ptr_array_index(s->fibers, i);
 
-		if (f->state != SIM_FIBER_DONE && holds(f, w))
-			return f;
-	}
-	return NULL;
-}
+		if (!waits_on(w, f))
+			continue;
+		if (color[f->id] == GREY) {
+			guint at = 0;
 
-/* Follow wait-for edges from start; fill cycle if we come back round. */
-static bool find_cycle(struct sim *s, struct sim_fiber *start,
-		       GPtrArray *cycle)
-{
-	struct sim_fiber *f = start;
-
-	g_ptr_array_set_size(cycle, 0);
-	while (f && cycle->len <= s->fibers->len) {
-		for (guint i = 0; i < cycle->len; i++) {
-			if (g_ptr_array_index(cycle, i) != f)
-				continue;
-			g_ptr_array_remove_range(cycle, 0, i);
+			while (g_ptr_array_index(path, at) != f)
+				at++;
+			g_ptr_array_remove_range(path, 0, at);
 			return true;
 		}
-		g_ptr_array_add(cycle, f);
-		f = waits_for(s, f);
+		if (color[f->id] == WHITE && dfs(s, f, color, path))
+			return true;
 	}
+	color[w->id] = BLACK;
+	g_ptr_array_remove_index(path, path->len - 1);
 	return false;
+}
+
+static bool find_cycle(struct sim *s, GPtrArray *cycle)
+{
+	guint8 *color = g_new0(guint8, s->fibers->len);
+	bool found = false;
+
+	for (guint i = 0; i < s->fibers->len && !found; i++) {
+		g_ptr_array_set_size(cycle, 0);
+		if (color[i] == WHITE)
+			found = dfs(s, g_ptr_array_index(s->fibers, i), color,
+				    cycle);
+	}
+	g_free(color);
+	return found;
 }
 
 static void describe_site(GString *out, const struct sim_site *site)
@@ -122,8 +145,7 @@ void sim_report_deadlock(struct sim *s)
 	bool found = false;
 	char buf[96];
 
-	for (guint i = 0; i < s->fibers->len && !found; i++)
-		found = find_cycle(s, g_ptr_array_index(s->fibers, i), cycle);
+	found = find_cycle(s, cycle);
 	if (found) {
 		g_string_truncate(msg, 0);
 		for (guint i = 0; i < cycle->len; i++) {

@@ -393,18 +393,25 @@ static bool sched_step(struct sim *s, struct sim_fiber **prev)
 	struct sim_fiber *f;
 
 	fire_due_timers(s);
-	if (!runnable->len) {
-		if (idle(s))
-			return true;
-		if (s->live)
-			sim_report_deadlock(s);
-		return false;
-	}
-	if (s->cfg.max_steps && s->step >= s->cfg.max_steps) {
+	/*
+	 * Idle rounds count against the step budget too: a timer that keeps
+	 * re-arming itself while every fiber sleeps must not spin forever.
+	 */
+	if (s->cfg.max_steps && s->step + s->idle_rounds >= s->cfg.max_steps) {
 		sim_finding_add(s, "step-budget", NULL,
 				"step budget of %llu steps exhausted with %u "
-				"fibers alive",
-				(unsigned long long)s->cfg.max_steps, s->live);
+				"fibers alive (%llu of them idle rounds)",
+				(unsigned long long)s->cfg.max_steps, s->live,
+				(unsigned long long)s->idle_rounds);
+		return false;
+	}
+	if (!runnable->len) {
+		if (idle(s)) {
+			s->idle_rounds++;
+			return true;
+		}
+		if (s->live)
+			sim_report_deadlock(s);
 		return false;
 	}
 	f = sim_strategy_pick(s, runnable, *prev);

@@ -206,6 +206,7 @@ struct sim {
 	uint64_t step;
 	uint64_t now;			/* virtual ns */
 	uint64_t runnable_seq;		/* stamps runnable_since */
+	uint64_t idle_rounds;		/* clock jumps with nothing runnable */
 	GSequence *timers;		/* struct sim_timer by deadline,seq */
 	uint64_t timer_seq;
 

@@ -129,6 +129,11 @@ void sim_strategy_start(struct sim *s)
 
 	if (st->kind != SIM_STRAT_PCT)
 		return;
+	/* A configuration built by hand may hold zeros: PCT needs >= 1. */
+	if (!s->cfg.strategy.pct_depth)
+		s->cfg.strategy.pct_depth = 1;
+	if (!s->cfg.strategy.pct_steps)
+		s->cfg.strategy.pct_steps = 1;
 	for (unsigned int i = 1; i < st->pct_depth; i++) {
 		uint64_t at = 1 + sim_prng_below(&s->sched_prng,
 						 st->pct_steps);
