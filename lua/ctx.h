@@ -16,11 +16,14 @@
 #include "sim/policy.h"
 #include "sim/sim.h"
 
+struct mm_machine;
+
 struct hwp_ctx {
 	lua_State *L;			/* the main state */
 	struct sim *sim;
 	struct sim_policy *policy;
 	struct hwp_result *res;
+	struct mm_machine *machine;	/* hwp.machine{}, at most one */
 	const struct hwp_run_opts *opts;
 	const char *file;
 
@@ -72,6 +75,9 @@ void hwp_add_failure(struct hwp_ctx *ctx, const char *where,
 int hwp_msgh(lua_State *L);
 /* Report a Lua error (message handler output on top of T) and stop. */
 void hwp_report_error(struct hwp_ctx *ctx, lua_State *T, const char *what);
+
+/* A duration argument: ns, or "10us", "2ms", "1s". */
+uint64_t hwp_check_duration(lua_State *L, int arg);
 
 /* Library openers. */
 int hwp_open_sim(lua_State *L);		/* fills the hwp table on top */

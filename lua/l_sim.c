@@ -122,7 +122,7 @@ void hwp_report_error(struct hwp_ctx *ctx, lua_State *T, const char *what)
 /* ---- durations ---------------------------------------------------------- */
 
 /* A duration: integer ns, or a string with a unit (ns, us, ms, s). */
-static uint64_t check_duration(lua_State *L, int arg)
+uint64_t hwp_check_duration(lua_State *L, int arg)
 {
 	static const struct { const char *unit; uint64_t ns; } units[] = {
 		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
@@ -333,7 +333,7 @@ static int l_yield(lua_State *L)
 static int l_sleep(lua_State *L)
 {
 	struct sim_site site;
-	uint64_t ns = check_duration(L, 1);
+	uint64_t ns = hwp_check_duration(L, 1);
 
 	sim_sleep(hwp_ctx(L)->sim, ns, lua_site(L, &site));
 	return 0;
@@ -391,7 +391,7 @@ static int l_note(lua_State *L)
 static int l_after(lua_State *L)
 {
 	struct hwp_ctx *ctx = hwp_ctx(L);
-	uint64_t ns = check_duration(L, 1);
+	uint64_t ns = hwp_check_duration(L, 1);
 	const char *name = luaL_checkstring(L, 2);
 	int nargs = lua_gettop(L) - 3;
 	struct hwp_actor *a;

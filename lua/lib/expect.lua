@@ -160,4 +160,119 @@ function M.no_findings(kind)
                table.concat(seen, "; "))
 end
 
+-- Machines and tasks (hwp.machine): what happened to whom.
+
+function M.alive(task, label)
+  return check(task:alive(), label or tostring(task),
+               fmt("expected to be alive, was killed by %s",
+                   tostring(task:killed_by())))
+end
+
+-- expect.dead(task [, "SIGBUS"]): it died, of that signal if given.
+function M.dead(task, signal, label)
+  local by = task:killed_by()
+  if task:alive() then
+    return check(false, label or tostring(task),
+                 "expected to be dead, is alive")
+  end
+  if signal and by ~= signal then
+    return check(false, label or tostring(task),
+                 fmt("expected to be killed by %s, was killed by %s",
+                     signal, tostring(by)))
+  end
+  return check(true)
+end
+
+local function describe_signals(list)
+  local parts = {}
+  for _, s in ipairs(list) do
+    parts[#parts + 1] = fmt("%s %s addr=%#x lsb=%d%s", s.signal, s.code,
+                            s.addr, s.lsb, s.killed and " (killed)" or "")
+  end
+  return #parts > 0 and table.concat(parts, "; ") or "no signal"
+end
+
+local function sigbus_matches(s, want)
+  return s.signal == "SIGBUS" and
+         (want.code == nil or s.code == want.code) and
+         (want.addr == nil or s.addr == want.addr) and
+         (want.lsb == nil or s.lsb == want.lsb) and
+         (want.killed == nil or s.killed == want.killed)
+end
+
+-- expect.sigbus(task, { code = "AR" | "AO", addr = a, lsb = 12,
+--                       killed = bool }): some SIGBUS sent to it matches.
+function M.sigbus(task, want, label)
+  want = want or {}
+  for _, s in ipairs(task:signals()) do
+    if sigbus_matches(s, want) then return check(true) end
+  end
+  return check(false, label or tostring(task),
+               fmt("expected a SIGBUS %s, got %s", repr(want),
+                   describe_signals(task:signals())))
+end
+
+function M.no_signal(task, label)
+  local got = task:signals()
+  return check(#got == 0, label or tostring(task),
+               "expected no signal, got " .. describe_signals(got))
+end
+
+-- The model's invariants hold now.
+function M.invariants(machine, label)
+  local ok, why = machine:check()
+  return check(ok, label or "invariants",
+               "the model's invariants are broken:\n" .. tostring(why))
+end
+
+-- expect.page(m, pfn, { flags = {"uptodate", "lru"}, absent = {"dirty"},
+--                       count = n, mapcount = n, mapping = "anon" })
+function M.page(machine, pfn, want, label)
+  local p = machine:page(pfn)
+  local have = {}
+  for _, f in ipairs(p.flags) do have[f] = true end
+  local problems = {}
+  for _, f in ipairs(want.flags or {}) do
+    if not have[f] then problems[#problems + 1] = "lacks " .. f end
+  end
+  for _, f in ipairs(want.absent or {}) do
+    if have[f] then problems[#problems + 1] = "has " .. f end
+  end
+  for _, k in ipairs({ "count", "mapcount", "mapping", "index" }) do
+    if want[k] ~= nil and p[k] ~= want[k] then
+      problems[#problems + 1] = fmt("%s is %s, not %s", k, repr(p[k]),
+                                    repr(want[k]))
+    end
+  end
+  return check(#problems == 0, label or fmt("pfn %#x", pfn),
+               table.concat(problems, ", ") .. " (flags: " ..
+               table.concat(p.flags, ",") .. ")")
+end
+
+-- expect.action(m, "dirty LRU page", "Recovered" [, pfn]): memory_failure
+-- ended in that action_result line (for that pfn, if given).
+function M.action(machine, page_type, result, pfn, label)
+  local seen = {}
+  for _, a in ipairs(machine:actions()) do
+    if a.type == page_type and a.result == result and
+       (pfn == nil or a.pfn == pfn) then
+      return check(true)
+    end
+    seen[#seen + 1] = fmt("%#x %s: %s", a.pfn, a.type, a.result)
+  end
+  return check(false, label,
+               fmt("expected recovery action for %s: %s%s, got %s",
+                   page_type, result, pfn and fmt(" at %#x", pfn) or "",
+                   #seen > 0 and table.concat(seen, "; ") or "none"))
+end
+
+-- A kernel log line matching a Lua pattern was printed.
+function M.log(machine, pattern, label)
+  for _, line in ipairs(machine:log()) do
+    if line:find(pattern) then return check(true) end
+  end
+  return check(false, label, fmt("expected a kernel log line matching %s",
+                                 repr(pattern)))
+end
+
 return M
