@@ -31,6 +31,8 @@
 #define HWPSIM_MM_FS_H
 
 #include <glib.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "sim/lock.h"
@@ -64,6 +66,7 @@ struct super_block {
 	uint64_t dirty_expire_ns;	/* flusher writes older dirty pages */
 	struct list_head s_inodes;
 	struct list_head s_list;	/* in the machine's list */
+	errseq_t s_wb_err;		/* every writeback error (syncfs) */
 };
 
 struct address_space;
@@ -111,12 +114,25 @@ struct inode {
 	char *name;			/* path, for reports */
 	atomic_t i_count;
 	struct list_head i_sb_list;
+	/*
+	 * Links from a directory: 0 for an unlinked tmpfs file (SysV shm,
+	 * MAP_SHARED|MAP_ANONYMOUS), which is evicted with its pages when
+	 * the last reference goes; a disk file stays, cached, at i_count 0.
+	 */
+	unsigned int i_nlink;
+	unsigned long i_state;		/* I_DIRTY_PAGES */
+	uint64_t dirtied_when;		/* virtual ns it became dirty */
 };
+
+#define I_DIRTY_PAGES	(1UL << 2)
 
 #define O_RDONLY	00
 #define O_WRONLY	01
 #define O_RDWR		02
 #define O_DIRECT	040000
+#ifndef O_ACCMODE
+#define O_ACCMODE	03
+#endif
 
 struct file {
 	struct inode *f_inode;
@@ -125,6 +141,7 @@ struct file {
 	loff_t f_pos;
 	errseq_t f_wb_err;		/* the errseq value last seen */
 	atomic_t f_count;
+	struct sim_lock f_lock;		/* spinlock "f_lock": f_wb_err */
 };
 
 /* errseq (lib/errseq.c). */
@@ -152,6 +169,10 @@ void iput(struct inode *inode);
  * for a poisoned page-cache page (and for a file whose dirty data was
  * lost, on write-back paths), -EHWPOISON where the policy models
  * machine-check-safe copies.  They take the locks the kernel takes.
+ * pos NULL reads or writes at file->f_pos and advances it (read(2),
+ * write(2)); a caller's pos is pread(2)/pwrite(2) and leaves f_pos.
+ * O_DIRECT wants pos and count page aligned (-EINVAL otherwise) and goes
+ * to the device, writing back and dropping cached pages of the range.
  */
 ssize_t vfs_read(struct file *file, void *buf, size_t count, loff_t *pos);
 ssize_t vfs_write(struct file *file, const void *buf, size_t count,
@@ -220,5 +241,151 @@ static inline void i_mmap_unlock_write(struct address_space *m)
 /* shmem: a tmpfs file, or a SysV shm segment (a tmpfs inode). */
 struct file *shmem_file_setup(const char *name, loff_t size);
 bool shmem_mapping(struct address_space *mapping);
+
+/* ---- additions (fs owner) ------------------------------------------- */
+
+/*
+ * Page lock and writeback bit (include/linux/pagemap.h).  PG_locked is a
+ * sim bit lock of class "PG_locked": taking it is a schedule point and
+ * the validator orders it; macros so the site is the caller's.  A page
+ * nobody else can see yet (just allocated) is locked with trylock_page,
+ * which cannot fail then.
+ */
+#define lock_page(page)							\
+	sim_bit_lock(&compound_head(page)->flags, PG_locked,		\
+		     "PG_locked", SIM_HERE)
+#define trylock_page(page)						\
+	sim_bit_trylock(&compound_head(page)->flags, PG_locked,		\
+			"PG_locked", SIM_HERE)
+#define unlock_page(page)						\
+	((void)sim_bit_unlock(&compound_head(page)->flags, PG_locked,	\
+			      "PG_locked", SIM_HERE))
+#define folio_lock(folio)	lock_page(&(folio)->page)
+#define folio_unlock(folio)	unlock_page(&(folio)->page)
+
+/*
+ * Start writing a locked page: set PG_writeback.  Returns whether it was
+ * already set (the kernel's __folio_start_writeback).  The IO's
+ * completion calls end_page_writeback, which clears it and wakes the
+ * waiters; the swap model uses the pair for swap-out as well.
+ */
+bool set_page_writeback(struct page *page);
+
+static inline struct inode *file_inode(const struct file *f)
+{
+	return f->f_inode;
+}
+
+static inline loff_t i_size_read(const struct inode *inode)
+{
+	return inode->i_size;
+}
+
+static inline void i_size_write(struct inode *inode, loff_t i_size)
+{
+	inode->i_size = i_size;
+}
+
+static inline bool mapping_empty(const struct address_space *mapping)
+{
+	return mapping->nrpages == 0;
+}
+
+/* The mapping's writes reach a device (not tmpfs, not swap). */
+static inline bool mapping_can_writeback(const struct address_space *m)
+{
+	return m && m->host && m->host->i_sb && m->host->i_sb->type == FS_DISK;
+}
+
+static inline errseq_t filemap_sample_wb_err(struct address_space *m)
+{
+	return errseq_sample(&m->wb_err);
+}
+
+static inline int filemap_check_wb_err(struct address_space *m,
+				       errseq_t since)
+{
+	return errseq_check(&m->wb_err, since);
+}
+
+static inline struct file *get_file(struct file *f)
+{
+	atomic_inc(&f->f_count);
+	return f;
+}
+
+static inline void ihold(struct inode *inode)
+{
+	atomic_inc(&inode->i_count);
+}
+
+/*
+ * Writeback and truncation beyond the contract above.  Ranges are bytes,
+ * end inclusive; LLONG_MAX (or -1 for truncate) means "to the end".
+ */
+int filemap_fdatawrite_range(struct address_space *mapping, loff_t start,
+			     loff_t end);
+int file_write_and_wait_range(struct file *file, loff_t start, loff_t end);
+void truncate_inode_pages_range(struct address_space *mapping,
+				loff_t lstart, loff_t lend);
+void truncate_inode_pages(struct address_space *mapping, loff_t lstart);
+void truncate_pagecache(struct inode *inode, loff_t newsize);
+void truncate_pagecache_range(struct inode *inode, loff_t lstart,
+			      loff_t lend);
+bool filemap_dirty_folio(struct address_space *mapping, struct page *page);
+bool noop_dirty_folio(struct address_space *mapping, struct page *page);
+
+/*
+ * Implemented by the process model (mm/memory.c): zap the PTEs of every
+ * VMA in mapping->i_mmap mapping file bytes [holebegin, holebegin +
+ * holelen) (holelen 0: to the end); even_cows also zaps private COW
+ * copies.  unmap_mapping_folio: the same for one locked page cache page.
+ * Called with the page lock (folio) or nothing (range) held; they take
+ * i_mmap_rwsem for reading and the PTE locks.
+ */
+void unmap_mapping_range(struct address_space *mapping, loff_t holebegin,
+			 loff_t holelen, int even_cows);
+void unmap_mapping_folio(struct folio *folio);
+/*
+ * Implemented by the rmap model (mm/rmap.c, folio_mkclean): write-protect
+ * and clean every PTE mapping a locked page; returns how many were dirty.
+ * clear_page_dirty_for_io calls it for mapped pages, so a later store
+ * through a mapping faults and re-dirties the page.
+ */
+int page_mkclean(struct page *page);
+
+/*
+ * A buffered copy between a page cache frame and a caller's buffer hit a
+ * poisoned cache line: the read or write fails with -EIO (as a
+ * machine-check-safe copy would), and this hook, when set (the
+ * machine-check layer), hears which frame and byte were consumed.
+ */
+extern void (*fs_copy_mc_hook)(unsigned long pfn, unsigned int bad_off);
+
+/*
+ * The "fsync_errors" policy switch: errseq (6.1, every open file sees a
+ * writeback error once) or as_eio (the AS_EIO flag of 2009: the first
+ * check clears it for everybody).  Registered by mount_fs as well; the
+ * CLI calls this up front so --help lists it.
+ */
+void fs_policy_register(void);
+bool fs_errors_legacy(void);
+/*
+ * The layer's process-wide set-up: the policy switch above and the page
+ * cache checks of mm_check_invariants (every page in i_pages points back
+ * to its place; nrpages, nr_dirty and I_DIRTY_PAGES agree).  mount_fs
+ * calls it; the CLI and the Lua host should call it at start, beside
+ * sim_policy_register_engine().  Idempotent.
+ */
+void fs_init(void);
+
+/*
+ * Machine teardown (mm_machine_free, before the page allocator goes):
+ * forget writes in flight, drop every page cache page, free inodes and
+ * super blocks of the current machine.
+ */
+void fs_machine_teardown(void);
+/* The machine's flusher fiber is running (dirty inodes wait for it). */
+bool fs_flusher_active(void);
 
 #endif

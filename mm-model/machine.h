@@ -71,6 +71,20 @@ struct mm_machine {
 	unsigned long next_anon_vma_id;
 	unsigned long next_ino;
 
+	/*
+	 * The memory-failure layer's state (hwpoison/), opaque here; freed
+	 * with hwpoison_free by mm_machine_free.
+	 */
+	void *hwpoison;
+	void (*hwpoison_free)(void *state);
+
+	/*
+	 * The kernel's own allocations from boot: slab pages exist on every
+	 * machine, as on a real one, so memory errors can hit them.
+	 */
+	struct kmem_cache *boot_cache;
+	GPtrArray *boot_objects;
+
 	GPtrArray *signals;		/* struct mm_signal_record */
 	GPtrArray *log;			/* char *, kernel log lines */
 	bool panicked;
@@ -95,9 +109,15 @@ void printk(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 /* panic(): the machine stops; the scenario sees m->panicked. */
 void panic(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
-/* The signal log (sched.c calls it for every signal sent). */
-void mm_log_signal(struct task_struct *tsk, const struct kernel_siginfo *info,
-		   bool forced, bool killed, const char *why);
+/*
+ * The signal log (sched.c calls it for every signal sent).  Returns the
+ * record, which stays valid as long as the machine: a signal acted on
+ * later (pending) sets its killed there.
+ */
+struct mm_signal_record *mm_log_signal(struct task_struct *tsk,
+				       const struct kernel_siginfo *info,
+				       bool forced, bool killed,
+				       const char *why);
 
 /*
  * The invariant checker: refcounts and mapcounts against the page tables,
@@ -107,5 +127,24 @@ void mm_log_signal(struct task_struct *tsk, const struct kernel_siginfo *info,
  * appends one line per violation to why.
  */
 bool mm_check_invariants(GString *why);
+
+/*
+ * Extension points of the checker.  Each layer adds its checks here: a
+ * function that appends one line per violation to why and returns false
+ * if it found any.  The built-in checks (page tables, map and reference
+ * counts, rmap reachability, rss, free lists) run first, then these in
+ * registration order - register from code that runs in the same order
+ * every run (mm_machine_new() or a layer's init), never from a hash walk.
+ * The page-cache, swap-cache and LRU checks belong to their layers.
+ */
+typedef bool (*mm_invariant_fn)(struct mm_machine *m, GString *why);
+void mm_register_invariant_check(const char *name, mm_invariant_fn fn);
+
+/*
+ * The references on a mapped page that are not its mappings: the page
+ * cache's or the swap cache's one.  mm_check_invariants() requires
+ * page_count() >= page_mapcount() + this.
+ */
+int mm_page_cache_refs(struct page *page);
 
 #endif

@@ -79,7 +79,8 @@ pte_t mk_pte(struct page *page, bool writable);
 typedef struct { unsigned long val; } swp_entry_t;
 
 #define MAX_SWAPFILES_SHIFT	5
-#define SWP_TYPE_SHIFT		(BITS_PER_LONG - MAX_SWAPFILES_SHIFT - 1)
+/* Three bits below the entry in a PTE (see swp_entry_to_pte). */
+#define SWP_TYPE_SHIFT		(BITS_PER_LONG - MAX_SWAPFILES_SHIFT - 3)
 #define SWP_OFFSET_MASK		((1UL << SWP_TYPE_SHIFT) - 1)
 /* Real swap devices use types 0 .. MAX_SWAPFILES - 1. */
 #define MAX_SWAPFILES		8
@@ -100,14 +101,38 @@ static inline pgoff_t swp_offset(swp_entry_t e)
 {
 	return e.val & SWP_OFFSET_MASK;
 }
-/* A non-present, non-none PTE holds entry.val shifted past the P bit. */
+
+/*
+ * A non-present PTE holding a swap-type entry: bit 0 (present) clear,
+ * bit 1 set so the PTE is never "none" (an entry can be all zero: type 0,
+ * offset 0), bit 2 the swap PTE's exclusive marker, the entry from bit 3
+ * up.  Exclusive (6.1's _PAGE_SWP_EXCLUSIVE) says the page was exclusive
+ * to this mapping when it was swapped out, so swap-in may map it
+ * exclusive again; fork clears it, since the entry is then shared.
+ */
+#define _PAGE_SWP_MARK		0x002UL
+#define _PAGE_SWP_EXCLUSIVE	0x004UL
+#define _PAGE_SWP_SHIFT		3
+
 static inline pte_t swp_entry_to_pte(swp_entry_t e)
 {
-	return __pte((e.val << 1) | 0x100UL);
+	return __pte((e.val << _PAGE_SWP_SHIFT) | _PAGE_SWP_MARK);
 }
 static inline swp_entry_t pte_to_swp_entry(pte_t p)
 {
-	return (swp_entry_t){ (p.pte & ~0x100UL) >> 1 };
+	return (swp_entry_t){ p.pte >> _PAGE_SWP_SHIFT };
+}
+static inline bool pte_swp_exclusive(pte_t p)
+{
+	return p.pte & _PAGE_SWP_EXCLUSIVE;
+}
+static inline pte_t pte_swp_mkexclusive(pte_t p)
+{
+	return __pte(p.pte | _PAGE_SWP_EXCLUSIVE);
+}
+static inline pte_t pte_swp_clear_exclusive(pte_t p)
+{
+	return __pte(p.pte & ~_PAGE_SWP_EXCLUSIVE);
 }
 static inline bool is_swap_pte(pte_t p)
 {
@@ -168,6 +193,12 @@ struct pte_table {
 #define VM_NORESERVE	0x00200000UL
 #define VM_HUGETLB	0x00400000UL
 #define VM_MIXEDMAP	0x10000000UL
+/*
+ * The kernel's VM_MAYWRITE (0x20): a mapping that may become writable.
+ * The model has no mprotect, so do_mmap() sets it exactly when VM_WRITE
+ * is asked for; is_cow_mapping() reads it.
+ */
+#define VM_MAYWRITE	0x00000020UL
 
 struct vm_area_struct {
 	unsigned long vm_start;		/* first byte */
@@ -322,5 +353,128 @@ struct mm_struct *dup_mm(struct task_struct *tsk, struct mm_struct *oldmm);
 
 /* A page's user mapping count changes (rmap.h has the add/remove calls). */
 bool page_mapped_in_vma(struct page *page, struct vm_area_struct *vma);
+
+/* ---- additions (process side) ---------------------------------------- */
+
+#ifndef PAGE_ALIGN
+#define PAGE_ALIGN(x)	(((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#endif
+
+/* A hugetlb fault's VM_FAULT_HWPOISON_LARGE carries a 2 MiB extent. */
+#define HPAGE_PMD_SHIFT		PMD_SHIFT
+
+/* pfn -> PTE, and the index of a PTE inside its table. */
+static inline pte_t pfn_pte(unsigned long pfn, bool writable)
+{
+	return __pte((pfn << _PAGE_PFN_SHIFT) | _PAGE_PRESENT | _PAGE_USER |
+		     (writable ? _PAGE_RW : 0));
+}
+static inline unsigned long pte_index(unsigned long addr)
+{
+	return (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+}
+static inline pte_t pte_mkold(pte_t p) { return __pte(p.pte & ~_PAGE_ACCESSED); }
+static inline bool pte_same(pte_t a, pte_t b) { return a.pte == b.pte; }
+
+/* The page of a migration or hwpoison entry. */
+static inline struct page *pfn_swap_entry_to_page(swp_entry_t e)
+{
+	return pfn_to_page(swp_offset_pfn(e));
+}
+
+/* COW applies: private and possibly writable (mm/internal.h). */
+static inline bool is_cow_mapping(unsigned long flags)
+{
+	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+}
+
+/* The linear page index of addr in vma: page->index of what it maps. */
+static inline pgoff_t linear_page_index(const struct vm_area_struct *vma,
+					unsigned long addr)
+{
+	return ((addr - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+}
+
+/*
+ * The struct page a present PTE maps, or NULL for a "special" mapping
+ * that has none as far as rmap is concerned: the shared zero page, and
+ * VM_PFNMAP / VM_IO ranges.  (mm/memory.c)
+ */
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr,
+			    pte_t pte);
+
+/* rss accounting (include/linux/mm.h): which counter a page is in. */
+static inline int mm_counter_file(struct page *page)
+{
+	return PageSwapBacked(page) ? MM_SHMEMPAGES : MM_FILEPAGES;
+}
+static inline int mm_counter(struct page *page)
+{
+	return PageAnon(page) ? MM_ANONPAGES : mm_counter_file(page);
+}
+static inline void add_mm_counter(struct mm_struct *mm, int member, long v)
+{
+	mm->rss_stat[member] += v;
+}
+static inline void inc_mm_counter(struct mm_struct *mm, int member)
+{
+	mm->rss_stat[member]++;
+}
+static inline void dec_mm_counter(struct mm_struct *mm, int member)
+{
+	mm->rss_stat[member]--;
+}
+static inline unsigned long get_mm_rss(struct mm_struct *mm)
+{
+	return get_mm_counter(mm, MM_FILEPAGES) +
+	       get_mm_counter(mm, MM_ANONPAGES) +
+	       get_mm_counter(mm, MM_SHMEMPAGES);
+}
+
+/* mmap_lock, by the kernel's names (include/linux/mmap_lock.h). */
+#define mmap_read_lock(mm)	down_read(&(mm)->mmap_lock)
+#define mmap_read_unlock(mm)	up_read(&(mm)->mmap_lock)
+#define mmap_write_lock(mm)	down_write(&(mm)->mmap_lock)
+#define mmap_write_unlock(mm)	up_write(&(mm)->mmap_lock)
+
+/* lock_page() and friends are in fs.h (include/linux/pagemap.h). */
+
+/*
+ * Fault in [start, start + len) as mlock and MAP_POPULATE do
+ * (__mm_populate); errors are ignored, as the kernel's populate does.
+ * Takes mmap_lock for read.
+ */
+void mm_populate(struct mm_struct *mm, unsigned long start,
+		 unsigned long len);
+
+/* Where do_mmap() places mappings without an address (bottom up). */
+#define TASK_UNMAPPED_BASE	0x10000000UL
+#define TASK_SIZE		0x00007ffffffff000UL
+
+/* Number of PTE tables (PageTable frames) of an mm, for checks. */
+unsigned long mm_nr_pgtables(struct mm_struct *mm);
+
+/* VMA structs (kernel/fork.c) and linking one into its mm (mm/mmap.c). */
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
+void vm_area_free(struct vm_area_struct *vma);
+void vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+
+/*
+ * Remove the PTEs of [start, start + size) in vma (mm/memory.c): pages
+ * lose a mapping and a reference, swap entries their slot reference,
+ * hwpoison entries just go.  Caller holds mmap_lock (or i_mmap_rwsem).
+ */
+void zap_page_range(struct vm_area_struct *vma, unsigned long start,
+		    unsigned long size);
+/*
+ * Zap what every VMA of mapping maps of file pages [start, start + nr)
+ * (nr 0: to the end): truncation and hole punching.  even_cows also
+ * removes private COW copies of those pages.  Takes i_mmap_rwsem for
+ * read.  unmap_mapping_range() and unmap_mapping_folio() (fs.h) are the
+ * byte-range and one-page forms.
+ */
+void unmap_mapping_pages(struct address_space *mapping, pgoff_t start,
+			 pgoff_t nr, bool even_cows);
 
 #endif

@@ -35,6 +35,7 @@
 
 #include "mm-model/internal.h"
 #include "mm-model/page_dump.h"
+#include "mm-model/swap.h"
 
 /* Tail pages of a compound page point mapping here (never followed). */
 #define TAIL_MAPPING	((struct address_space *)0xdead000000000400UL)
@@ -348,6 +349,31 @@ static struct page *rmqueue(struct zone *zone, unsigned int order)
 	} while (1);
 }
 
+/*
+ * The slow path (__alloc_pages_slowpath) with no kswapd: reclaim directly
+ * when the caller may sleep (vmscan.c decides: a fiber, no spinlock held,
+ * __GFP_DIRECT_RECLAIM, not reclaiming already), and retry while reclaim
+ * makes progress.  No OOM killer: the allocation fails after that.
+ */
+#define MAX_RECLAIM_RETRIES	16
+
+static struct page *__alloc_pages_direct_reclaim(struct zone *zone,
+						 gfp_t gfp, unsigned int order)
+{
+	struct page *page;
+
+	for (int retries = 0; retries < MAX_RECLAIM_RETRIES; retries++) {
+		if (!reclaim_allowed(gfp))
+			return NULL;
+		if (!try_to_free_pages(1UL << order))
+			return NULL;
+		page = rmqueue(zone, order);
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
 	struct zone *zone;
@@ -357,10 +383,9 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		return NULL;
 	zone = &NODE_DATA(0)->node_zones[ZONE_NORMAL];
 	page = rmqueue(zone, order);
-	/*
-	 * Out of memory.  The reclaim model hooks in here (the kernel's
-	 * __alloc_pages_slowpath(): wake kswapd, direct reclaim, retry).
-	 */
+	/* Out of memory: the slow path reclaims, if the caller may wait. */
+	if (!page)
+		page = __alloc_pages_direct_reclaim(zone, gfp, order);
 	if (!page)
 		return NULL;
 	prep_new_page(page, order, gfp);

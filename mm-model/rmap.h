@@ -81,6 +81,41 @@ void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma,
 void page_add_file_rmap(struct page *page, struct vm_area_struct *vma);
 void page_remove_rmap(struct page *page, struct vm_area_struct *vma);
 
+/* ---- additions (anon_vma side) ---------------------------------------- */
+
+/* A new VMA (split) mapping what src maps: chain it to src's anon_vmas. */
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+
+static inline void get_anon_vma(struct anon_vma *av)
+{
+	atomic_inc(&av->refcount);
+}
+
+/* An anonymous page's anon_vma, or NULL (also for a KSM page). */
+static inline struct anon_vma *page_anon_vma(struct page *page)
+{
+	return page_anon_vma_raw(page);
+}
+
+/*
+ * fork copies a PTE: one more mapping of the page.  The anon form also
+ * ends the page's exclusivity (PG_anon_exclusive), since parent and child
+ * now share it until one of them writes (COW).  Returns 0 (the kernel's
+ * -EBUSY case, pinned pages, is not modelled).
+ */
+static inline void page_dup_file_rmap(struct page *page)
+{
+	atomic_inc(&page->_mapcount);
+}
+static inline int page_try_dup_anon_rmap(struct page *page,
+					 struct vm_area_struct *src_vma)
+{
+	(void)src_vma;
+	ClearPageAnonExclusive(page);
+	atomic_inc(&page->_mapcount);
+	return 0;
+}
+
 /* Walks. */
 struct anon_vma *page_lock_anon_vma_read(struct page *page);
 void page_unlock_anon_vma_read(struct anon_vma *anon_vma);
@@ -95,6 +130,8 @@ struct rmap_walk_control {
 	bool (*rmap_one)(struct page *page, struct vm_area_struct *vma,
 			 unsigned long addr, void *arg);
 	bool (*invalid_vma)(struct vm_area_struct *vma, void *arg);
+	/* Addition: return true to end the walk early (page_not_mapped). */
+	bool (*done)(struct page *page);
 };
 void rmap_walk(struct page *page, struct rmap_walk_control *rwc);
 
@@ -110,5 +147,38 @@ enum ttu_flags {
 /* Unmap the page (a head page for compound) everywhere; the caller holds
  * the page lock.  Afterwards page_mapped() tells whether it worked. */
 void try_to_unmap(struct page *page, enum ttu_flags flags);
+
+/* ---- additions (walk side) -------------------------------------------- */
+
+/*
+ * page->index in PAGE_SIZE units (include/linux/pagemap.h): a hugetlb
+ * page keeps its index in huge-page units, a tail page is its head's
+ * index plus its position.
+ */
+static inline pgoff_t page_to_pgoff(struct page *page)
+{
+	struct page *head;
+
+	if (PageHeadHuge(page))
+		return page->index << compound_order(page);
+	if (likely(!PageTail(page)))
+		return page->index;
+	head = compound_head(page);
+	return head->index + (pgoff_t)(page - head);
+}
+
+/* rmap_walk with the rmap lock (anon_vma or i_mmap) already held. */
+void rmap_walk_locked(struct page *page, struct rmap_walk_control *rwc);
+
+/*
+ * How many PTEs mapping the page were young (accessed), clearing the
+ * bits (folio_referenced).  *vm_flags collects the flags of the VMAs that
+ * referenced it; VM_LOCKED there means a VM_LOCKED VMA maps it (the walk
+ * stops at once).  is_locked: the caller holds the page lock.
+ */
+int page_referenced(struct page *page, int is_locked,
+		    unsigned long *vm_flags);
+/* page_mkclean() (write-protect and clean shared file PTEs) is declared
+ * in fs.h, which calls it; it is implemented with the walks here. */
 
 #endif

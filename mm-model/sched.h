@@ -123,19 +123,49 @@ struct task_struct {
 	struct sim_fiber *fiber;	/* when it runs code, or NULL */
 	void *user;			/* the Lua binding's data */
 	atomic_t usage;			/* get_task_struct */
+	/*
+	 * Signals sent but not acted on yet (struct mm_pending_signal):
+	 * blocked ones, and any signal to a task whose fiber is live but is
+	 * not the one running - it acts on them at its next return to user
+	 * mode (exit_to_user_mode()), as a real task does.
+	 */
+	GArray *pending;
+};
+
+/* One signal waiting in task->pending. */
+struct mm_pending_signal {
+	struct kernel_siginfo info;
+	bool forced;
+	struct mm_signal_record *rec;	/* its line in the signal log */
 };
 
 #define for_each_process(p) \
 	list_for_each_entry(p, &mm_machine_cur->tasks, tasks) \
 		if ((p) == (p)->group_leader)
+/*
+ * The threads of a process, the group leader first.  thread_group is a
+ * ring through the leader and every other live thread; a leader that
+ * exits before its threads stays on the ring (and the task list) as a
+ * zombie with no mm until the last of them is gone, as in the kernel.
+ */
+static inline struct task_struct *__next_thread(struct task_struct *t)
+{
+	struct task_struct *n = list_entry(t->thread_group.next,
+					   struct task_struct, thread_group);
+
+	return n == t->group_leader ? NULL : n;
+}
 #define for_each_thread(leader, t) \
-	list_for_each_entry(t, &(leader)->group_leader->thread_group, \
-			    thread_group)
+	for ((t) = (leader)->group_leader; (t); (t) = __next_thread(t))
 
 /* The running task (see above). */
 struct task_struct *get_current(void);
 #define current get_current()
 
+/*
+ * A new process running mm (it takes over the caller's mm_users
+ * reference; NULL makes a kernel thread, PF_KTHREAD).
+ */
 struct task_struct *task_create(const char *comm, struct mm_struct *mm);
 struct task_struct *task_clone_thread(struct task_struct *leader,
 				      const char *comm);
@@ -166,5 +196,27 @@ int send_sig_info(int sig, struct kernel_siginfo *info,
 void mm_fault_error(struct task_struct *tsk, unsigned long addr,
 		    vm_fault_t fault);
 bool task_alive(const struct task_struct *tsk);
+
+/* ---- additions (process side) ---------------------------------------- */
+
+struct mm_signal_record;
+
+/* exit_group(): every thread of tsk's process exits with code. */
+void do_group_exit(struct task_struct *tsk, int code);
+/*
+ * The kernel's force_sig_info_to_task(): a signal the task cannot
+ * ignore or block (an ignored or blocked one is reset to the default
+ * first).  force_sig*() send to current through it.
+ */
+int force_sig_info_to_task(struct kernel_siginfo *info,
+			   struct task_struct *t);
+int force_sig_fault_to_task(int sig, int code, unsigned long addr,
+			    struct task_struct *t);
+/* sigprocmask for one signal; unblocking acts on what was pending. */
+void task_block_signal(struct task_struct *tsk, int sig, bool block);
+/* Act on pending, unblocked signals: the task returns to user mode. */
+void exit_to_user_mode(struct task_struct *tsk);
+/* Whether tsk is running code elsewhere (a live fiber, not current). */
+bool task_running_elsewhere(const struct task_struct *tsk);
 
 #endif

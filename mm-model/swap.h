@@ -31,6 +31,7 @@
 
 #include "sim/lock.h"
 #include "mm-model/fs.h"
+#include "mm-model/gfp.h"
 #include "mm-model/mm.h"
 
 enum lru_list {
@@ -80,6 +81,9 @@ struct scan_control {
 unsigned long shrink_page_list(struct list_head *page_list,
 			       struct scan_control *sc);
 unsigned long try_to_free_pages(unsigned long nr_pages);
+/* Addition: may an allocation with gfp reclaim here (a fiber that can
+ * sleep, not already reclaiming)?  The allocator's slow path asks. */
+bool reclaim_allowed(gfp_t gfp);
 
 /* Swap devices (mm/swapfile.c). */
 struct swap_info_struct {
@@ -92,6 +96,7 @@ struct swap_info_struct {
 	struct address_space swapper_space;	/* the swap cache */
 	uint64_t latency_ns;		/* one page read or write */
 	unsigned long cluster_next;	/* next offset to try */
+	GQueue inflight;		/* addition: swap IO not completed */
 };
 
 int swapon(unsigned long nr_pages, uint64_t latency_ns);	/* type */
@@ -117,5 +122,79 @@ static inline swp_entry_t page_swap_entry(struct page *page)
 {
 	return (swp_entry_t){ page->private };
 }
+
+/* ---- additions (reclaim / swap owner) --------------------------------- */
+
+/*
+ * The LRU model has no per-cpu batches (the kernel's pagevecs and
+ * folio_batches): lru_cache_add() and friends act on the lruvec at once,
+ * so lru_add_drain_all() has nothing to do.  Unevictable pages are
+ * counted in nr_pages[LRU_UNEVICTABLE] but, as in 6.1, not linked on
+ * lists[LRU_UNEVICTABLE]: their lru.prev word holds mlock_count.
+ */
+
+/* Boot step of the LRU and swap layer: registers their invariant checks
+ * (mm_machine_new calls it; idempotent). */
+void swap_setup(void);
+/* Machine teardown (mm_machine_free, before the allocator goes): forget
+ * writes in flight, drop swap cache pages, free every swap device. */
+void swap_machine_teardown(void);
+
+/* Pages isolated for reclaim at a time, and the starting priority. */
+#define SWAP_CLUSTER_MAX	32UL
+#define DEF_PRIORITY		12
+
+/* task->flags: the task is reclaiming; its allocations do not recurse. */
+#define PF_MEMALLOC		0x00000800
+
+static inline bool page_is_file_lru(struct page *page)
+{
+	return !PageSwapBacked(page);
+}
+
+/* Writeback of a PG_reclaim page ended: move it to the inactive tail
+ * (folio_rotate_reclaimable).  Safe from timer callbacks. */
+void rotate_reclaimable_page(struct page *page);
+
+/*
+ * mlock (mm/mlock.c): mlock_new_page() is for a page not yet on an LRU
+ * (a fault in a VM_LOCKED VMA adds it unevictable).  page_add_*_rmap and
+ * page_remove_rmap call mlock_page()/munlock_page() for VM_LOCKED VMAs
+ * (mlock_vma_page/munlock_vma_page, kept in anon_rmap.c).
+ */
+void mlock_new_page(struct page *page);
+
+/*
+ * swap_map values (include/linux/swap.h): the low bits count the PTEs
+ * (and shmem) referring to the slot, SWAP_HAS_CACHE says the swap cache
+ * holds a page for it.  No count continuations: a slot referenced
+ * SWAP_MAP_MAX times refuses more (swap_duplicate returns -ENOMEM).
+ */
+#define SWAP_MAP_MAX		0x3e
+#define SWAP_MAP_BAD		0x3f
+#define SWAP_HAS_CACHE		0x40
+
+unsigned long total_swap_pages(void);
+/* More than half of the swap space is in use. */
+bool vm_swap_full(void);
+/* Take the SWAP_HAS_CACHE reference of a slot that has users: 0,
+ * -EEXIST (somebody has it) or -ENOENT (no users). */
+int swapcache_prepare(swp_entry_t entry);
+/* Drop the swap cache's reference on the slot (put_swap_folio). */
+void put_swap_page(struct page *page, swp_entry_t entry);
+/* References to the slot without the swap cache's (__swap_count). */
+int __swap_count(swp_entry_t entry);
+/* zap_pte_range of a swap PTE: drop the reference, and the swap cache
+ * page too if nothing else refers to the slot and it is unlocked. */
+void free_swap_and_cache(swp_entry_t entry);
+/* The swap-cache page of a swap PTE, referenced, or NULL. */
+static inline struct page *swap_cache_get_page(swp_entry_t entry)
+{
+	return lookup_swap_cache(entry);
+}
+/* Bring a locked swap-cache page up to date from its slot (page_io.c). */
+void swap_readpage(struct page *page, bool synchronous);
+/* The content stored in a slot (a reference, NULL for none), for checks. */
+GBytes *swap_slot_content(swp_entry_t entry);
 
 #endif

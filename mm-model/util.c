@@ -2,6 +2,7 @@
  * util.c - questions about a page's mappings (the kernel's mm/util.c).
  */
 #include "mm-model/internal.h"
+#include "mm-model/swap.h"
 
 struct address_space *folio_mapping(struct folio *folio)
 {
@@ -12,10 +13,11 @@ struct address_space *folio_mapping(struct folio *folio)
 		return NULL;
 	/*
 	 * A swap cache page belongs to the swap address space of its swap
-	 * entry.  The swap model answers here once it exists.
+	 * entry (page->private), whatever its anon_vma says.
 	 */
 	if (unlikely(folio_test_swapcache(folio)))
-		return NULL;
+		return swap_address_space(
+			(swp_entry_t){ (unsigned long)folio->private });
 	mapping = folio->mapping;
 	if ((unsigned long)mapping & PAGE_MAPPING_FLAGS)
 		return NULL;
