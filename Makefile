@@ -118,7 +118,8 @@ ALL_OBJS   := $(LIB_OBJS) $(MAIN_OBJ) $(UNIT_OBJS) $(BENCH_OBJS)
 
 LIB        := $(BUILDDIR)/libhwpsim.a
 UNIT_BIN   := $(BUILDDIR)/unit-tests
-BENCH_BIN  := $(BUILDDIR)/bench-engine
+# One program per bench/bench_NAME.c: build/bench-NAME.
+BENCH_BINS := $(patsubst bench/bench_%.c,$(BUILDDIR)/bench-%,$(BENCH_SRCS))
 
 # The object holding the embedded Lua files is in the library, as asked, but
 # is also named on every link line: a static archive member is only pulled
@@ -157,8 +158,8 @@ ifeq ($(BENCH_SRCS),)
 bench:
 	@echo 'no bench/*.c yet: nothing to build' >&2; exit 1
 else
-bench: $(BENCH_BIN) | deps
-	$(BENCH_BIN)
+bench: $(BENCH_BINS) | deps
+	@for b in $(BENCH_BINS); do echo "==> $$b"; $$b || exit 1; done
 endif
 
 clean:
@@ -181,7 +182,9 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LINK_LIB) | $(BIN)
 	$(call say,LD,$@)
 	$(Q)$(LINK) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
-$(BENCH_BIN): $(BENCH_OBJS) $(LINK_LIB)
+# Objects reached only through this pattern rule are not intermediates.
+.SECONDARY: $(BENCH_OBJS)
+$(BUILDDIR)/bench-%: $(OBJDIR)/bench/bench_%.o $(LINK_LIB)
 	$(call say,LD,$@)
 	$(Q)$(LINK) -o $@ $^ $(LDLIBS)
 
@@ -323,7 +326,7 @@ help:
 	@echo '  make unit        build and run the unit tests only (no Valgrind)'
 	@echo '  make coverage    instrumented build in $(COVDIR), run tests and catalogue,'
 	@echo '                   HTML report $(COV_HTML) and summaries'
-	@echo '  make bench       build and run $(BENCH_BIN) from bench/*.c'
+	@echo '  make bench       build and run build/bench-NAME for each bench/bench_NAME.c'
 	@echo '  make clean       remove build/'
 	@echo '  make help        this text'
 	@echo 'Variables:'

@@ -69,7 +69,7 @@ static bool parse_u64(const char *opt, const char *txt, uint64_t *out,
 
 static bool parse_set(char **set, struct hwp_run_opts *o, GError **err)
 {
-	sim_policy_register_engine();
+	hwp_register_policies();
 	o->policy_overrides = g_ptr_array_new();
 	for (int i = 0; set && set[i]; i++) {
 		const char *eq = strchr(set[i], '=');
@@ -352,7 +352,7 @@ static void print_policies(FILE *out)
 {
 	GPtrArray *all;
 
-	sim_policy_register_engine();
+	hwp_register_policies();
 	all = sim_policy_all();
 	fprintf(out, "\nPolicy switches (--set KEY=VALUE):\n");
 	for (guint i = 0; i < all->len; i++) {

@@ -34,6 +34,7 @@ struct hwp_ctx {
 
 	GPtrArray *expected_findings;	/* struct hwp_expected_finding */
 	GPtrArray *actors;		/* struct hwp_actor, spawn order */
+	GPtrArray *refs;		/* struct hwp_ref, see l_mm.h */
 	bool errored;			/* a Lua error ended the run */
 };
 
@@ -78,6 +79,9 @@ void hwp_report_error(struct hwp_ctx *ctx, lua_State *T, const char *what);
 
 /* A duration argument: ns, or "10us", "2ms", "1s". */
 uint64_t hwp_check_duration(lua_State *L, int arg);
+
+/* Drop every machine reference Lua values hold (before the machine goes). */
+void hwp_release_refs(struct hwp_ctx *ctx);
 
 /* Library openers. */
 int hwp_open_sim(lua_State *L);		/* fills the hwp table on top */

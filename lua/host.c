@@ -17,10 +17,21 @@
  * next file.
  */
 #include "lua/ctx.h"
+#include "hwpoison/memory-failure.h"
+#include "mm-model/fs.h"
+#include "mm-model/machine.h"
 #include "sim/lock.h"
 #include "sim/trace.h"
 
 #include <string.h>
+
+/* Every layer's policy switches, so --set and hwp.policy know them all. */
+void hwp_register_policies(void)
+{
+	sim_policy_register_engine();
+	fs_policy_register();
+	hwpoison_policy_register();
+}
 
 const char *hwp_status_name(enum hwp_status st)
 {
@@ -353,13 +364,14 @@ struct hwp_result *hwp_run_scenario(const char *path,
 	struct hwp_ctx ctx = { 0 };
 	GError *err = NULL;
 
-	sim_policy_register_engine();
+	hwp_register_policies();
 	ctx.file = path;
 	ctx.opts = opts;
 	ctx.res = result_new(path, opts);
 	ctx.mem_limit = opts->max_memory;
 	ctx.expected_findings = g_ptr_array_new_with_free_func(expected_free);
 	ctx.actors = g_ptr_array_new();
+	ctx.refs = g_ptr_array_new();
 	ctx.sim = engine_new(path, opts);
 	ctx.policy = sim_policy_new();
 
@@ -379,11 +391,22 @@ struct hwp_result *hwp_run_scenario(const char *path,
 		}
 	}
 	fill_result(&ctx);
-	/* Teardown unwinds live fibers through Lua: engine first. */
+	/*
+	 * Teardown: unwind live fibers (through Lua, so before lua_close),
+	 * then the machine (whose writeback teardown cancels timers, so
+	 * before the engine), then the engine, then Lua.
+	 */
+	sim_kill_all(ctx.sim);
+	hwp_release_refs(&ctx);
+	if (ctx.machine) {
+		mm_machine_free(ctx.machine);
+		ctx.machine = NULL;
+	}
 	sim_free(ctx.sim);
 	for (guint i = 0; i < ctx.actors->len; i++)
 		g_free(g_ptr_array_index(ctx.actors, i));
 	g_ptr_array_free(ctx.actors, TRUE);
+	g_ptr_array_free(ctx.refs, TRUE);
 	if (ctx.L)
 		lua_close(ctx.L);
 	g_ptr_array_free(ctx.expected_findings, TRUE);

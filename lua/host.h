@@ -64,6 +64,9 @@ struct hwp_run_opts {
 	GPtrArray *policy_overrides;	/* struct hwp_policy_kv, may be NULL */
 };
 
+/* Register every layer's policy switches (idempotent). */
+void hwp_register_policies(void);
+
 void hwp_run_opts_default(struct hwp_run_opts *o);
 void hwp_run_opts_clear(struct hwp_run_opts *o);
 

@@ -19,6 +19,7 @@
  * hung CI job.
  */
 #include "lua/ctx.h"
+#include "lua/l_mm.h"
 #include "sim/trace.h"
 
 #include <lualib.h>
@@ -276,6 +277,10 @@ static int open_hwp(lua_State *L)
 	lua_newtable(L);
 	hwp_open_sim(L);
 	hwp_open_lock(L);
+	hwp_open_machine(L);
+	hwp_open_task(L);
+	hwp_open_file(L);
+	hwp_open_hwpoison(L);
 	return 1;
 }
 

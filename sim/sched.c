@@ -665,12 +665,10 @@ static void fiber_free(struct sim_fiber *f)
 	g_free(f);
 }
 
-void sim_free(struct sim *s)
+void sim_kill_all(struct sim *s)
 {
 	struct sim *saved = sim_cur;
 
-	if (!s)
-		return;
 	sim_cur = s;
 	s->stopping = true;
 	for (guint i = 0; i < s->fibers->len; i++) {
@@ -679,7 +677,16 @@ void sim_free(struct sim *s)
 		if (f->state != SIM_FIBER_DONE)
 			kill_one(s, f);
 	}
-	sim_cur = saved == s ? NULL : saved;
+	sim_cur = saved;
+}
+
+void sim_free(struct sim *s)
+{
+	if (!s)
+		return;
+	sim_kill_all(s);
+	if (sim_cur == s)
+		sim_cur = NULL;
 	for (guint i = 0; i < s->fibers->len; i++)
 		fiber_free(g_ptr_array_index(s->fibers, i));
 	g_ptr_array_free(s->fibers, TRUE);

@@ -229,6 +229,12 @@ struct sim {
 /* Engine lifecycle. */
 void sim_config_default(struct sim_config *cfg);
 struct sim *sim_new(const struct sim_config *cfg);
+/*
+ * End every fiber still alive (unwinding them, see struct sim_fiber).
+ * sim_free does it too; call it first when what the fibers use (a
+ * machine) must go before the engine does.
+ */
+void sim_kill_all(struct sim *s);
 void sim_free(struct sim *s);
 int sim_run(struct sim *s);	/* returns 0, or -1 if stopped early */
 void sim_stop(struct sim *s, const char *reason);
