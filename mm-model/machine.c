@@ -224,6 +224,13 @@ void panic(const char *fmt, ...)
 	if (m->sim) {
 		sim_finding_add(m->sim, "panic", NULL, "%s", msg);
 		sim_stop(m->sim, "panic");
+		/*
+		 * panic() does not return: the calling fiber stops here, and
+		 * is unwound when the engine tears the run down.  (Outside a
+		 * fiber - plain C tests - it returns, with m->panicked set.)
+		 */
+		if (sim_current(m->sim))
+			sim_yield(m->sim, "panic", NULL, NULL);
 	}
 }
 
