@@ -111,11 +111,12 @@ static bool mf_ratelimit(struct hwpoison_state *hs)
 
 	if (!policy_is("printk_ratelimit", "on"))
 		return true;
-	if (!hs->rl_begin || now - hs->rl_begin >= MF_RL_INTERVAL_NS) {
+	if (!hs->rl_started || now >= hs->rl_begin + MF_RL_INTERVAL_NS) {
 		if (hs->rl_missed)
 			printk("memory_failure: %lu callbacks suppressed",
 			       hs->rl_missed);
-		hs->rl_begin = now ? now : 1;
+		hs->rl_started = true;
+		hs->rl_begin = now;
 		hs->rl_printed = 0;
 		hs->rl_missed = 0;
 	}

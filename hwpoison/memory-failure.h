@@ -99,6 +99,7 @@ struct hwpoison_state {
 	unsigned long queue_overflows;
 
 	/* printk ratelimit for memory-failure lines (policy). */
+	bool rl_started;
 	uint64_t rl_begin;
 	unsigned int rl_printed;
 	unsigned long rl_missed;
