@@ -17,6 +17,7 @@
 #include "sim/sim.h"
 
 struct mm_machine;
+struct lockdep;
 
 struct hwp_ctx {
 	lua_State *L;			/* the main state */
@@ -24,6 +25,7 @@ struct hwp_ctx {
 	struct sim_policy *policy;
 	struct hwp_result *res;
 	struct mm_machine *machine;	/* hwp.machine{}, at most one */
+	struct lockdep *lockdep;	/* the run's lock-order validator */
 	const struct hwp_run_opts *opts;
 	const char *file;
 

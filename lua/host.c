@@ -21,6 +21,7 @@
 #include "mm-model/fs.h"
 #include "mm-model/machine.h"
 #include "sim/lock.h"
+#include "sim/lockdep.h"
 #include "sim/trace.h"
 
 #include <string.h>
@@ -373,6 +374,8 @@ struct hwp_result *hwp_run_scenario(const char *path,
 	ctx.actors = g_ptr_array_new();
 	ctx.refs = g_ptr_array_new();
 	ctx.sim = engine_new(path, opts);
+	ctx.lockdep = lockdep_attach(ctx.sim);
+	lockdep_add_ranks(ctx.lockdep, lockdep_mm_ranks, lockdep_mm_nr_ranks);
 	ctx.policy = sim_policy_new();
 
 	if (!g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
@@ -403,6 +406,7 @@ struct hwp_result *hwp_run_scenario(const char *path,
 		ctx.machine = NULL;
 	}
 	sim_free(ctx.sim);
+	lockdep_free(ctx.lockdep);
 	for (guint i = 0; i < ctx.actors->len; i++)
 		g_free(g_ptr_array_index(ctx.actors, i));
 	g_ptr_array_free(ctx.actors, TRUE);

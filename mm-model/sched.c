@@ -51,6 +51,8 @@ struct task_struct *get_current(void)
 	struct sim_fiber *f = sim_current(m->sim);
 	struct task_struct *t;
 
+	if (m->current_task && m->current_fiber == f)
+		return m->current_task;
 	if (f)
 		list_for_each_entry(t, &m->tasks, tasks)
 			if (t->fiber == f)
@@ -69,6 +71,53 @@ bool task_running_elsewhere(const struct task_struct *tsk)
 
 	return tsk->fiber && tsk->fiber->state != SIM_FIBER_DONE &&
 	       tsk->fiber != sim_current(m->sim);
+}
+
+/*
+ * Inside a run, a signal to a task other than the running one only
+ * becomes pending: the task acts on it when it next returns to user mode
+ * (exit_to_user_mode), never in the middle of the sender's code - which
+ * may hold locks the dying task's exit takes (memory_failure holds the
+ * page lock while it signals).  Outside any fiber (plain C tests) there
+ * is nobody to wait for: the signal acts at once.
+ */
+static bool signalled_from_elsewhere(const struct task_struct *t)
+{
+	struct mm_machine *m = mm_machine_cur;
+
+	/* (Or to a task running its machine-check task work, mce.c.) */
+	return sim_current(m->sim) && (t != get_current() ||
+				       t == m->current_task);
+}
+
+static struct task_struct *first_with_pending(struct mm_machine *m)
+{
+	struct task_struct *t;
+
+	list_for_each_entry(t, &m->tasks, tasks)
+		if (task_alive(t) && t->pending->len &&
+		    !task_running_elsewhere(t) && t != get_current())
+			return t;
+	return NULL;
+}
+
+void mm_deliver_pending_signals(void)
+{
+	struct mm_machine *m = mm_machine_cur;
+	struct task_struct *t;
+
+	/*
+	 * A fatal signal reaps tasks (a whole thread group), changing the
+	 * list under us: look again from the start after each task.
+	 */
+	while ((t = first_with_pending(m))) {
+		unsigned int before = t->pending->len;
+
+		exit_to_user_mode(t);
+		/* Only signals that stay blocked are left: move on. */
+		if (task_alive(t) && t->pending->len == before)
+			break;
+	}
 }
 
 /* ---- creation ----------------------------------------------------------- */
@@ -454,7 +503,7 @@ static int send_signal(struct task_struct *t, struct kernel_siginfo *info,
 	     (ka->disp == MM_SIG_DFL && sig_default_ignored(sig))))
 		return 0;
 	if ((!sig_kernel_only(sig) && (t->blocked & sig_bit(sig))) ||
-	    task_running_elsewhere(t)) {
+	    task_running_elsewhere(t) || signalled_from_elsewhere(t)) {
 		g_array_append_val(t->pending, ps);
 		return 0;
 	}

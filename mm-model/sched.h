@@ -216,6 +216,12 @@ int force_sig_fault_to_task(int sig, int code, unsigned long addr,
 void task_block_signal(struct task_struct *tsk, int sig, bool block);
 /* Act on pending, unblocked signals: the task returns to user mode. */
 void exit_to_user_mode(struct task_struct *tsk);
+/*
+ * Let every task that runs no code of its own return to user mode, in
+ * task order, acting on its pending signals: what happens to the tasks a
+ * scenario drives after each operation.
+ */
+void mm_deliver_pending_signals(void);
 /* Whether tsk is running code elsewhere (a live fiber, not current). */
 bool task_running_elsewhere(const struct task_struct *tsk);
 
