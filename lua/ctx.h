@@ -79,6 +79,9 @@ int hwp_msgh(lua_State *L);
 /* Report a Lua error (message handler output on top of T) and stop. */
 void hwp_report_error(struct hwp_ctx *ctx, lua_State *T, const char *what);
 
+/* The scenario line calling the running C function, as a lock site. */
+struct sim_site *hwp_lua_site(lua_State *L, struct sim_site *site);
+
 /* A duration argument: ns, or "10us", "2ms", "1s". */
 uint64_t hwp_check_duration(lua_State *L, int arg);
 

@@ -33,19 +33,6 @@ struct l_bits {
 	const char *name;
 };
 
-static struct sim_site *caller_site(lua_State *L, struct sim_site *site)
-{
-	lua_Debug ar;
-
-	memset(site, 0, sizeof(*site));
-	if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) &&
-	    ar.source[0] == '@') {
-		site->file = g_intern_string(ar.source + 1);
-		site->line = ar.currentline;
-	}
-	return site;
-}
-
 static void anchor(lua_State *L)
 {
 	lua_pushvalue(L, -1);
@@ -120,7 +107,7 @@ static int lock_op(lua_State *L)
 	if (!(op->types & T(l->type)))
 		return luaL_error(L, "a %s has no %s()",
 				  sim_lock_type_name(l->type), op->name);
-	caller_site(L, &site);
+	hwp_lua_site(L, &site);
 	switch (op->kind) {
 	case OP_ACQUIRE:
 		if (!sim_current(hwp_ctx(L)->sim) &&
@@ -260,7 +247,7 @@ static int bits_lock(lua_State *L)
 		return luaL_error(L, "lock of %s bit %d would block outside "
 				  "an actor", b->name, bit);
 	sim_bit_lock(&b->word, bit, bit_class(L, b, bit),
-		     caller_site(L, &site));
+		     hwp_lua_site(L, &site));
 	return 0;
 }
 
@@ -271,7 +258,7 @@ static int bits_trylock(lua_State *L)
 	struct sim_site site;
 
 	lua_pushboolean(L, sim_bit_trylock(&b->word, bit, bit_class(L, b, bit),
-					   caller_site(L, &site)));
+					   hwp_lua_site(L, &site)));
 	return 1;
 }
 
@@ -285,7 +272,7 @@ static int bits_unlock(lua_State *L)
 		return luaL_error(L, "unlock of %s bit %d, which the caller "
 				  "does not hold", b->name, bit);
 	sim_bit_unlock(&b->word, bit, bit_class(L, b, bit),
-		       caller_site(L, &site));
+		       hwp_lua_site(L, &site));
 	return 0;
 }
 
@@ -299,7 +286,7 @@ static int bits_wait(lua_State *L)
 		return luaL_error(L, "wait on %s bit %d would block outside "
 				  "an actor", b->name, bit);
 	sim_wait_on_bit(&b->word, bit, bit_class(L, b, bit),
-			caller_site(L, &site));
+			hwp_lua_site(L, &site));
 	return 0;
 }
 

@@ -307,7 +307,8 @@ static int l_join(lua_State *L)
 
 /* ---- schedule points and time ------------------------------------------- */
 
-static struct sim_site *lua_site(lua_State *L, struct sim_site *site)
+/* The scenario line that called the running C function, as a lock site. */
+struct sim_site *hwp_lua_site(lua_State *L, struct sim_site *site)
 {
 	lua_Debug ar;
 
@@ -326,7 +327,7 @@ static int l_yield(lua_State *L)
 	const char *what = luaL_optstring(L, 1, "yield");
 
 	sim_yield(hwp_ctx(L)->sim, g_intern_string(what), NULL,
-		  lua_site(L, &site));
+		  hwp_lua_site(L, &site));
 	return 0;
 }
 
@@ -335,7 +336,7 @@ static int l_sleep(lua_State *L)
 	struct sim_site site;
 	uint64_t ns = hwp_check_duration(L, 1);
 
-	sim_sleep(hwp_ctx(L)->sim, ns, lua_site(L, &site));
+	sim_sleep(hwp_ctx(L)->sim, ns, hwp_lua_site(L, &site));
 	return 0;
 }
 
@@ -431,7 +432,7 @@ static int waitq_wait(lua_State *L)
 
 	if (!sim_current(hwp_ctx(L)->sim))
 		return luaL_error(L, "waitq:wait() outside an actor");
-	sim_waitq_wait(hwp_ctx(L)->sim, &w->wq, lua_site(L, &site));
+	sim_waitq_wait(hwp_ctx(L)->sim, &w->wq, hwp_lua_site(L, &site));
 	return 0;
 }
 
