@@ -2,6 +2,7 @@
  * main.c - the hwpsim command line.
  *
  *   hwpsim run [OPTIONS] FILE|DIR...   run scenarios, print the outcome
+ *   hwpsim inject [OPTIONS] FILE...    run mce-inject files (cli/inject.c)
  *   hwpsim help [COMMAND]              usage
  *   hwpsim version
  *
@@ -19,6 +20,10 @@
 #include "lua/host.h"
 #include "sim/policy.h"
 #include "sim/trace.h"
+
+/* cli/inject.c */
+int cmd_inject(int argc, char **argv);
+void cmd_inject_help(void);
 
 #define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
@@ -366,6 +371,8 @@ static void print_policies(FILE *out)
 
 static int cmd_help(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "inject"))
+		return cmd_inject_help(), 0;
 	if (argc > 1 && !strcmp(argv[1], "run")) {
 		struct run_args a = { 0 };
 		GOptionEntry *e;
@@ -385,6 +392,9 @@ static int cmd_help(int argc, char **argv)
 	       "handling\n\n"
 	       "Usage:\n"
 	       "  hwpsim run [OPTIONS] FILE|DIR...  run scenarios\n"
+	       "  hwpsim inject [--memory SIZE] [--cpus N] FILE...\n"
+	       "                                    run mce-inject files: "
+	       "severity, action, outcome\n"
 	       "  hwpsim help [COMMAND]             this text, or a "
 	       "command's options\n"
 	       "  hwpsim version                    the version\n",
@@ -401,6 +411,8 @@ int main(int argc, char **argv)
 		return cmd_help(0, NULL), EXIT_BAD_INPUT;
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "inject"))
+		return cmd_inject(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "-h"))
 		return cmd_help(argc - 1, argv + 1);

@@ -28,8 +28,11 @@
  * looks, and zone_pcp_disable() has nothing to do.
  */
 #include "hwpoison/memory-failure.h"
+#include "hwpoison/memory-failure-hugetlb.h"
 
 #include <errno.h>
+
+#include "hwpoison/mce.h"
 #include <stdarg.h>
 #include <string.h>
 
@@ -44,6 +47,7 @@ static void hwpoison_state_free(void *p)
 {
 	struct hwpoison_state *hs = p;
 
+	mce_state_free(hs->mce);
 	g_array_free(hs->events, TRUE);
 	g_queue_clear_full(&hs->queue, g_free);
 	g_free(hs);
@@ -188,8 +192,9 @@ const char *mf_result_name(enum mf_result r)
 
 static unsigned int mf_call_flags;	/* flags of the running call */
 
-static void action_result(unsigned long pfn, enum mf_action_page_type type,
-			  enum mf_result result)
+/* Also the hugetlb path's (memory-failure-hugetlb.c). */
+void action_result(unsigned long pfn, enum mf_action_page_type type,
+		   enum mf_result result)
 {
 	struct hwpoison_state *hs = hwpoison_state();
 	struct mf_event ev = {
@@ -202,6 +207,8 @@ static void action_result(unsigned long pfn, enum mf_action_page_type type,
 	hs->num_poisoned_pages++;
 	mf_printk("%#lx: recovery action for %s: %s", pfn,
 		  action_page_types[type], action_name[result]);
+	if (hs->mf_event_hook)
+		hs->mf_event_hook(&ev, hs->mf_event_data);
 }
 
 /* ---- killing --------------------------------------------------------------- */
@@ -357,7 +364,7 @@ static void collect_procs_anon(struct page *page, struct list_head *to_kill,
 	av = page_lock_anon_vma_read(page);
 	if (!av)	/* not mapped any more */
 		return;
-	pgoff = page->index;
+	pgoff = page_to_pgoff(page);
 	/* Both nestings take tasklist_lock inside the anon_vma lock. */
 	read_lock(&mm_machine_cur->tasklist_lock);
 	for_each_process(tsk) {
@@ -392,7 +399,7 @@ static void collect_procs_file(struct page *page, struct list_head *to_kill,
 	bool old = nesting_2009();
 	struct vm_area_struct *vma;
 	struct task_struct *tsk;
-	pgoff_t pgoff = page->index;
+	pgoff_t pgoff = page_to_pgoff(page);
 
 	if (old)
 		read_lock(&mm_machine_cur->tasklist_lock);
@@ -629,13 +636,37 @@ static int me_swapcache_clean(struct page_state *ps, struct page *p)
 	return ret;
 }
 
-/* Huge pages come through try_memory_failure_hugetlb; a head page seen
- * here is a compound page the model does not recover. */
+/*
+ * A hugetlb page, unmapped (try_memory_failure_hugetlb), head locked.
+ * hugetlbfs: the page stays in its file, poisoned, so reads and faults
+ * of it keep failing.  Anonymous: nobody can reach it past the hwpoison
+ * entries, so it is released (hugetlb_release_poisoned: dissolved to
+ * save the healthy subpages, or kept whole under hugetlb_poison=whole).
+ * Any other compound page is not recovered.
+ */
 static int me_huge_page(struct page_state *ps, struct page *p)
 {
-	(void)ps;
-	unlock_page(p);
-	return MF_DELAYED;
+	struct page *hpage = compound_head(p);
+	struct address_space *mapping;
+	bool extra_pins = false;
+	int res;
+
+	if (!PageHuge(hpage)) {
+		unlock_page(hpage);
+		return MF_DELAYED;
+	}
+	mapping = page_mapping(hpage);
+	if (mapping) {
+		res = truncate_error_page(hpage, page_to_pfn(p), mapping);
+		extra_pins = true;	/* the page cache's reference */
+		unlock_page(hpage);
+	} else {
+		unlock_page(hpage);
+		res = hugetlb_release_poisoned(p);
+	}
+	if (has_extra_refcount(ps, p, extra_pins))
+		res = MF_FAILED;
+	return res;
 }
 
 #define dirty		(1UL << PG_dirty)
@@ -695,8 +726,8 @@ static int page_action(struct page_state *ps, struct page *p,
  * The flags now may not say enough (try_to_unmap clears PG_mlocked), so
  * a second pass matches the flags saved before the unmap.
  */
-static int identify_page_state(unsigned long pfn, struct page *p,
-			       unsigned long page_flags)
+int identify_page_state(unsigned long pfn, struct page *p,
+			unsigned long page_flags)
 {
 	struct page_state *ps;
 
@@ -845,8 +876,8 @@ static bool mapped_by_important_task(struct page *p)
  * those that must know: all of them for lost (dirty) data, none for a
  * clean page that the next access can simply read again.
  */
-static bool hwpoison_user_mappings(struct page *p, unsigned long pfn,
-				   int flags, struct page *hpage)
+bool hwpoison_user_mappings(struct page *p, unsigned long pfn, int flags,
+			    struct page *hpage)
 {
 	enum ttu_flags ttu = TTU_IGNORE_MLOCK | TTU_SYNC;
 	bool mlocked = PageMlocked(hpage), unmap_success, hwpoison = true;
@@ -873,7 +904,7 @@ static bool hwpoison_user_mappings(struct page *p, unsigned long pfn,
 	/* Push the PTEs' dirty bits into the page: dirty means data lost. */
 	mapping = page_mapping(hpage);
 	if (!(flags & MF_MUST_KILL) && !PageDirty(hpage) && mapping &&
-	    !shmem_mapping(mapping) && !PageSwapCache(hpage)) {
+	    mapping_can_writeback(mapping) && !PageSwapCache(hpage)) {
 		if (page_mkclean(hpage)) {
 			SetPageDirty(hpage);
 		} else {
@@ -903,8 +934,8 @@ static bool hwpoison_user_mappings(struct page *p, unsigned long pfn,
  * CPU, or an unmap that failed the first time): find where the current
  * task maps it and send SIGBUS AR there.
  */
-static int kill_accessing_process(struct task_struct *p, unsigned long pfn,
-				  int flags)
+int kill_accessing_process(struct task_struct *p, unsigned long pfn,
+			   int flags)
 {
 	struct to_kill tk = { .tsk = p };
 	struct vm_area_struct *vma;
@@ -923,7 +954,9 @@ static int kill_accessing_process(struct task_struct *p, unsigned long pfn,
 			    (is_swap_pte(pte) && is_hwpoison_entry(e) &&
 			     swp_offset_pfn(e) == pfn)) {
 				tk.addr = a;
-				tk.size_shift = PAGE_SHIFT;
+				/* hugetlb: one PMD entry for the huge page. */
+				tk.size_shift = is_vm_hugetlb_page(vma) ?
+						PMD_SHIFT : PAGE_SHIFT;
 				found = true;
 			}
 		}
@@ -1018,6 +1051,15 @@ static int memory_failure_locked(unsigned long pfn, int flags)
 	}
 	p = pfn_to_page(pfn);
 try_again:
+	/* ---- hugetlb: its own path (memory-failure-hugetlb.c) ---- */
+	{
+		int hugetlb = 0;
+
+		res = try_memory_failure_hugetlb(pfn, flags, &hugetlb);
+		if (hugetlb)
+			return res;
+	}
+	/* ---- end hugetlb ---- */
 	if (TestSetPageHWPoison(p)) {
 		mf_printk("%#lx: already hardware poisoned", pfn);
 		res = -EHWPOISON;

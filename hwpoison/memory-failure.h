@@ -107,6 +107,12 @@ struct hwpoison_state {
 
 	/* Within one memory_failure() call (see the dirty_pagecache policy). */
 	bool important_mapper;
+
+	/* The machine-check handler's state (mce.c), freed with this. */
+	struct mce_state *mce;
+	/* Told of every action_result() (the Lua memory-failure daemon). */
+	void (*mf_event_hook)(const struct mf_event *ev, void *data);
+	void *mf_event_data;
 };
 
 /* Attach hwpoison to the current machine (once), and find it. */

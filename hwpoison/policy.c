@@ -6,6 +6,7 @@
  * the value it had.  The defaults are Linux 6.1's behaviour.
  */
 #include "hwpoison/memory-failure.h"
+#include "hwpoison/mce.h"
 
 static const char *const zero_one[] = { "0", "1", NULL };
 static const char *const off_on[] = { "off", "on", NULL };
@@ -43,4 +44,5 @@ static const struct sim_policy_def hwpoison_defs[] = {
 void hwpoison_policy_register(void)
 {
 	sim_policy_register(hwpoison_defs, G_N_ELEMENTS(hwpoison_defs));
+	mce_policy_register();
 }

@@ -3,7 +3,11 @@
  *
  *   local m = hwp.machine{ memory = "64M", cpus = 2, swap = "16M",
  *                          disk_latency = "100us", check = true,
- *                          policy = { ... } }
+ *                          hugepages = 4, policy = { ... } }
+ *
+ * hugepages = N sets N 2 MiB hugetlb pages aside at boot (the pool that
+ * MAP_HUGETLB mappings and hugetlbfs files draw from); m:hugepages()
+ * reports the pool, m:hugepage(pfn) one huge page.
  *
  * One machine per scenario.  Its methods (m:spawn, m:file, m:page, ...)
  * and the task and file objects they return (l_task.c, l_file.c) do what
@@ -20,6 +24,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "mm-model/hugetlb.h"
 #include "mm-model/page_dump.h"
 #include "mm-model/swap.h"
 
@@ -216,6 +221,15 @@ static int l_machine(lua_State *L)
 	if (lua_getfield(L, 1, "cpus") != LUA_TNIL)
 		cfg.cpus = (unsigned int)luaL_checkinteger(L, -1);
 	lua_pop(L, 1);
+	if (lua_getfield(L, 1, "hugepages") != LUA_TNIL) {
+		lua_Integer n = luaL_checkinteger(L, -1);
+
+		if (n < 0)
+			return luaL_error(L, "hwp.machine: hugepages must not "
+					  "be negative");
+		cfg.hugepages = (unsigned long)n;
+	}
+	lua_pop(L, 1);
 	apply_policy_table(L, 1);
 
 	hm = lua_newuserdatauv(L, sizeof(*hm), 0);
@@ -257,11 +271,16 @@ static int m_spawn(lua_State *L)
 	return 1;
 }
 
-/* m:file{ name = "data", fs = "disk" | "tmpfs" } */
+/*
+ * m:file{ name = "data", fs = "disk" | "tmpfs" | "hugetlbfs" }
+ * A hugetlbfs file holds 2 MiB huge pages from the pool: it is written
+ * through mappings (write(2) is EINVAL, as in 6.1) and read with read(2).
+ */
 static int m_file(lua_State *L)
 {
 	struct hwp_machine *hm = hwp_check_machine(L, 1);
-	static const char *const kinds[] = { "disk", "tmpfs", NULL };
+	static const char *const kinds[] = { "disk", "tmpfs", "hugetlbfs",
+					     NULL };
 	const char *name;
 	int kind;
 
@@ -270,7 +289,75 @@ static int m_file(lua_State *L)
 	name = luaL_optstring(L, -1, "file");
 	lua_getfield(L, 2, "fs");
 	kind = luaL_checkoption(L, -1, "disk", kinds);
+	if (kind == 2) {
+		hwp_push_inode(L, fs_create(hugetlbfs_kern_mount(), name));
+		return 1;
+	}
 	hwp_push_inode(L, hwp_machine_create_file(hm, name, kind));
+	return 1;
+}
+
+/* m:hugepages(): the pool, { total, free, dissolved, isolated }. */
+static int m_hugepages(lua_State *L)
+{
+	struct hstate *h;
+
+	hwp_check_machine(L, 1);
+	h = hstate_cur();
+	lua_createtable(L, 0, 4);
+	lua_pushinteger(L, h ? (lua_Integer)h->nr_huge_pages : 0);
+	lua_setfield(L, -2, "total");
+	lua_pushinteger(L, h ? (lua_Integer)h->free_huge_pages : 0);
+	lua_setfield(L, -2, "free");
+	lua_pushinteger(L, h ? (lua_Integer)h->nr_dissolved : 0);
+	lua_setfield(L, -2, "dissolved");
+	lua_pushinteger(L, h ? (lua_Integer)h->nr_isolated : 0);
+	lua_setfield(L, -2, "isolated");
+	return 1;
+}
+
+static unsigned long check_pfn(lua_State *L, int arg);
+
+/*
+ * m:hugepage(pfn): the hugetlb page holding pfn, or nil if pfn is not in
+ * one (any more): { head = pfn, hwpoison = head's PG_hwpoison,
+ * poisoned_subpages = how many of the 512 carry PG_hwpoison, raw = {the
+ * raw error pfns, newest first}, count, mapcount (PMD mappings),
+ * free = on the pool's free list }.
+ */
+static int m_hugepage(lua_State *L)
+{
+	struct page *page, *head;
+	lua_Integer n = 0, i = 0;
+
+	hwp_check_machine(L, 1);
+	page = pfn_to_page((unsigned long)check_pfn(L, 2));
+	if (!PageHuge(page)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	head = compound_head(page);
+	lua_createtable(L, 0, 7);
+	lua_pushinteger(L, (lua_Integer)page_to_pfn(head));
+	lua_setfield(L, -2, "head");
+	lua_pushboolean(L, PageHWPoison(head));
+	lua_setfield(L, -2, "hwpoison");
+	for (unsigned long k = 0; k < HPAGE_PMD_NR; k++)
+		n += PageHWPoison(head + k) ? 1 : 0;
+	lua_pushinteger(L, n);
+	lua_setfield(L, -2, "poisoned_subpages");
+	lua_newtable(L);
+	for (struct raw_hwp_page *r = *raw_hwp_list_head(head); r; r = r->next) {
+		lua_pushinteger(L, (lua_Integer)page_to_pfn(r->page));
+		lua_rawseti(L, -2, ++i);
+	}
+	lua_setfield(L, -2, "raw");
+	lua_pushinteger(L, page_count(head));
+	lua_setfield(L, -2, "count");
+	lua_pushinteger(L, compound_mapcount(head));
+	lua_setfield(L, -2, "mapcount");
+	lua_pushboolean(L, HPageFreed(head));
+	lua_setfield(L, -2, "free");
 	return 1;
 }
 
@@ -522,6 +609,8 @@ static int m_tostring(lua_State *L)
 static const luaL_Reg machine_methods[] = {
 	{ "spawn", m_spawn },
 	{ "file", m_file },
+	{ "hugepages", m_hugepages },
+	{ "hugepage", m_hugepage },
 	{ "page", m_page },
 	{ "dump", m_dump },
 	{ "find_pfn", m_find_pfn },

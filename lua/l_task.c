@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hwpoison/mce.h"
+#include "mm-model/hugetlb.h"
 #include "mm-model/swap.h"
 
 struct l_task {
@@ -288,8 +290,13 @@ static unsigned long parse_prot(lua_State *L, int t)
 
 /*
  * app:mmap{ pages = N, prot = "rw", shared = false, locked = false,
- *           file = f (an inode), offset = pages, addr = hint }
+ *           file = f (an inode), offset = pages, addr = hint,
+ *           huge = false }
  * Without file: anonymous memory (shared anonymous is shmem).
+ * huge = true is MAP_HUGETLB: anonymous memory from the hugetlb pool.
+ * For a huge mapping - huge = true, or a file on hugetlbfs - pages and
+ * offset count 2 MiB huge pages, not 4 KiB ones (app:munmap's count
+ * too, when addr is in a hugetlb mapping).
  */
 static int t_mmap(lua_State *L)
 {
@@ -308,10 +315,18 @@ static int t_mmap(lua_State *L)
 		flags |= VM_LOCKED;
 	off = opt_field_int(L, 2, "offset", 0);
 	addr = opt_field_int(L, 2, "addr", 0);
+	if (opt_field_bool(L, 2, "huge", false))
+		flags |= VM_HUGETLB;
 	if (lua_getfield(L, 2, "file") != LUA_TNIL)
 		file = filp_open(hwp_check_inode(L, lua_gettop(L)),
 				 (prot & VM_WRITE) ? O_RDWR : O_RDONLY);
 	lua_pop(L, 1);
+	if ((flags & VM_HUGETLB) || is_file_hugepages(file)) {
+		luaL_argcheck(L, pages < (1UL << 27), 2,
+			      "mmap: too many huge pages");
+		pages <<= HUGETLB_PAGE_ORDER;
+		off <<= HUGETLB_PAGE_ORDER;
+	}
 	ret = do_mmap(t->mm, file, addr, pages << PAGE_SHIFT, prot, flags,
 		      off);
 	if (file)
@@ -329,8 +344,16 @@ static int t_munmap(lua_State *L)
 	struct task_struct *t = check_live_task(L, 1);
 	unsigned long addr = check_addr(L, 2);
 	unsigned long pages = check_pages(L, 3);
-	int ret = do_munmap(t->mm, addr, pages << PAGE_SHIFT);
+	struct vm_area_struct *vma;
+	int ret;
 
+	/* In a hugetlb mapping the count is of 2 MiB pages. */
+	mmap_read_lock(t->mm);
+	vma = vma_lookup(t->mm, addr);
+	if (vma && is_vm_hugetlb_page(vma))
+		pages <<= HUGETLB_PAGE_ORDER;
+	mmap_read_unlock(t->mm);
+	ret = do_munmap(t->mm, addr, pages << PAGE_SHIFT);
 	if (ret)
 		return luaL_error(L, "munmap failed: %s", g_strerror(-ret));
 	hwp_machine_changed(L, hwp_machine_of(L), "munmap");
@@ -397,10 +420,18 @@ static int access_page(lua_State *L, struct task_struct *t,
 	else
 		ret = physmem_read(pm, page_to_pfn(page), off, buf, len, &bad);
 	put_page(page);
-	if (ret == -EHWPOISON)
-		luaL_error(L, "%s consumed poison at pfn %#lx offset %u, and "
-			   "no machine-check handler is wired to this machine "
-			   "yet", t->comm, page_to_pfn(page), bad);
+	if (ret == -EHWPOISON) {
+		/*
+		 * The load (or the read-for-ownership of a partial store)
+		 * consumed a poisoned line: the CPU raises SRAR 0x134 in user
+		 * mode, the handler grades it and kill_me_maybe() runs
+		 * memory_failure(pfn, MF_ACTION_REQUIRED) for this task as
+		 * current, which sends it SIGBUS BUS_MCEERR_AR.
+		 */
+		(void)L;
+		mce_user_consume(t, page_to_pfn(page), bad, false);
+		return SIGBUS;
+	}
 	return 0;
 }
 
@@ -490,7 +521,10 @@ static int t_read(lua_State *L)
 	return 1;
 }
 
-/* app:pfn(addr): the frame mapped at addr, or nil if none is present. */
+/*
+ * app:pfn(addr): the frame mapped at addr, or nil if none is present (in
+ * a hugetlb mapping: the head pfn plus the 4 KiB subpage index of addr).
+ */
 static int t_pfn(lua_State *L)
 {
 	struct task_struct *t = hwp_check_task(L, 1);
@@ -502,7 +536,11 @@ static int t_pfn(lua_State *L)
 		return 1;
 	}
 	pte = mm_pte_peek(t->mm, (unsigned long)addr & PAGE_MASK);
-	if (pte_present(pte))
+	if (pte_present(pte) && (pte_val(pte) & _PAGE_PSE))
+		/* A huge mapping: the head's pfn plus the subpage index. */
+		lua_pushinteger(L, (lua_Integer)(pte_pfn(pte) +
+			(((unsigned long)addr & ~PMD_MASK) >> PAGE_SHIFT)));
+	else if (pte_present(pte))
 		lua_pushinteger(L, (lua_Integer)pte_pfn(pte));
 	else
 		lua_pushnil(L);

@@ -272,6 +272,8 @@ static bool run_embedded(lua_State *L, const char *name, int nres,
 	return true;
 }
 
+int hwp_open_mca(lua_State *L);	/* l_mca.c */
+
 static int open_hwp(lua_State *L)
 {
 	lua_newtable(L);
@@ -281,6 +283,7 @@ static int open_hwp(lua_State *L)
 	hwp_open_task(L);
 	hwp_open_file(L);
 	hwp_open_hwpoison(L);
+	hwp_open_mca(L);
 	return 1;
 }
 

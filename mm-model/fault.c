@@ -23,6 +23,7 @@
 #include "mm-model/machine.h"
 #include "mm-model/gfp.h"
 #include "mm-model/rmap.h"
+#include "mm-model/hugetlb.h"
 
 struct vm_fault {
 	struct vm_area_struct *vma;
@@ -584,9 +585,8 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long addr,
 		return VM_FAULT_SIGSEGV;
 	if ((flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_WRITE))
 		return VM_FAULT_SIGSEGV;
-	/* hugetlb_fault() belongs to the hugetlb part (not yet). */
 	if (is_vm_hugetlb_page(vma))
-		return VM_FAULT_SIGBUS;
+		return hugetlb_fault(vma->vm_mm, vma, addr, flags);
 	return handle_pte_fault(&vmf);
 }
 
@@ -615,6 +615,21 @@ struct page *follow_page_fault(struct task_struct *tsk, unsigned long addr,
 		if (!vma || !(vma->vm_flags & (write ? VM_WRITE :
 					       VM_READ | VM_WRITE | VM_EXEC)))
 			break;
+		/* A hugetlb VMA maps at PMD level (hugetlb.c). */
+		if (is_vm_hugetlb_page(vma)) {
+			page = hugetlb_follow_page(vma, addr, write, &fault);
+			if (page) {
+				mmap_read_unlock(mm);
+				*ret = 0;
+				return page;
+			}
+			if (fault & VM_FAULT_ERROR)
+				break;
+			fault = handle_mm_fault(vma, addr, flags);
+			if (fault & VM_FAULT_ERROR)
+				break;
+			continue;
+		}
 		pte = pte_offset_map_lock(mm, addr, &ptl);
 		if (pte && pte_present(*pte) && (!write || pte_write(*pte))) {
 			page = vm_normal_page(vma, addr, *pte);
@@ -653,6 +668,8 @@ bool page_mapped_in_vma(struct page *page, struct vm_area_struct *vma)
 	unsigned long addr;
 	pte_t pte;
 
+	if (PageHuge(page))
+		return hugetlb_page_mapped_in_vma(page, vma);
 	if (PageAnon(page)) {
 		if (!vma->anon_vma)
 			return false;

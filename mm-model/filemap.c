@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "mm-model/fs_internal.h"
+#include "mm-model/hugetlb.h"
 
 void (*fs_copy_mc_hook)(unsigned long pfn, unsigned int bad_off);
 
@@ -334,6 +335,9 @@ ssize_t vfs_read(struct file *file, void *buf, size_t count, loff_t *pos)
 		return -EBADF;
 	if (*pos < 0)
 		return -EINVAL;
+	/* hugetlbfs_read_iter(): huge pages, no read-in (hugetlb.c). */
+	if (is_file_hugepages(file))
+		return hugetlbfs_read(file, buf, count, pos);
 	if (file->f_flags & O_DIRECT)
 		return direct_read(file, buf, count, pos);
 
@@ -442,6 +446,9 @@ ssize_t vfs_write(struct file *file, const void *buf, size_t count,
 	if ((file->f_flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
 	if (*pos < 0)
+		return -EINVAL;
+	/* 6.1's hugetlbfs has no write_iter: data goes in through mmap. */
+	if (is_file_hugepages(file))
 		return -EINVAL;
 	if (!count)
 		return 0;

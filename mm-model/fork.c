@@ -21,6 +21,7 @@
 
 #include "mm-model/machine.h"
 #include "mm-model/rmap.h"
+#include "mm-model/hugetlb.h"
 
 /* Copy one present PTE; rss counts the child's new mappings. */
 static void copy_present_pte(struct vm_area_struct *dst_vma,
@@ -143,9 +144,9 @@ static int copy_page_range(struct vm_area_struct *dst_vma,
 
 	if (!vma_needs_copy(src_vma))
 		return 0;
-	/* copy_hugetlb_page_range() belongs to the hugetlb part (not yet). */
 	if (is_vm_hugetlb_page(src_vma))
-		return 0;
+		return copy_hugetlb_page_range(dst_vma->vm_mm, src_vma->vm_mm,
+					       dst_vma, src_vma);
 	while (addr < src_vma->vm_end) {
 		unsigned long next = MIN((addr & PMD_MASK) + PMD_SIZE,
 					 src_vma->vm_end);

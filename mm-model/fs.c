@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "mm-model/fs_internal.h"
+#include "mm-model/hugetlb.h"
 
 /* ---- the fsync_errors switch ---------------------------------------- */
 
@@ -252,6 +253,9 @@ static void destroy_inode(struct inode *inode)
 /* The last reference to an unlinked inode went: drop it for good. */
 void fs_inode_evict(struct inode *inode)
 {
+	/* hugetlbfs_evict_inode(): huge pages leave their own way. */
+	if (inode->i_sb->type == FS_HUGETLBFS)
+		hugetlbfs_evict_inode(inode);
 	truncate_inode_pages(inode->i_mapping, 0);
 	VM_BUG_ON(inode->i_mapping->nrpages);
 	destroy_inode(inode);

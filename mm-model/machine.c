@@ -15,6 +15,7 @@
 #include "mm-model/slab.h"
 #include "mm-model/gfp.h"
 #include "mm-model/rmap.h"
+#include "mm-model/hugetlb.h"
 
 struct mm_machine *mm_machine_cur;
 
@@ -98,6 +99,8 @@ struct mm_machine *mm_machine_new(const struct mm_machine_config *cfg,
 	get_task_struct(m->init_task);
 
 	boot_kernel_allocations(m);
+	/* hugetlb: the pool is set aside before anything else allocates. */
+	hugetlb_init(cfg->hugepages);
 	/*
 	 * The other layers' boot steps, in a fixed order (they register
 	 * their invariant checks here too).
@@ -148,6 +151,7 @@ void mm_machine_free(struct mm_machine *m)
 	put_task_struct(m->init_task);
 	/* The other layers' state, while the allocator is still there. */
 	fs_machine_teardown();
+	hugetlb_machine_teardown();
 	swap_machine_teardown();
 	free_boot_kernel_allocations(m);
 	if (m->hwpoison && m->hwpoison_free)
@@ -264,21 +268,6 @@ struct mm_signal_record *mm_log_signal(struct task_struct *tsk,
 
 /* ---- the invariant checker ---------------------------------------------- */
 
-static bool complain(GString *why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static bool complain(GString *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!why)
-		return false;
-	va_start(ap, fmt);
-	g_string_append_vprintf(why, fmt, ap);
-	va_end(ap);
-	g_string_append_c(why, '\n');
-	return false;
-}
-
 int mm_page_cache_refs(struct page *page)
 {
 	struct page *head = compound_head(page);
@@ -336,7 +325,7 @@ static void check_present_pte(struct pt_census *c, struct mm_struct *mm,
 	struct page *page;
 
 	if (!pfn_valid(pfn)) {
-		c->ok = complain(why, "mm %lu: PTE at %#lx maps pfn %#lx "
+		c->ok = mm_complain(why, "mm %lu: PTE at %#lx maps pfn %#lx "
 				 "beyond memory", mm->id, addr, pfn);
 		return;
 	}
@@ -347,28 +336,28 @@ static void check_present_pte(struct pt_census *c, struct mm_struct *mm,
 	rss[mm_counter(page)]++;
 	if (page_ref_count(compound_head(page)) <= 0 || PageBuddy(page) ||
 	    is_free_buddy_page(page)) {
-		c->ok = complain(why, "mm %lu: PTE at %#lx maps free pfn %#lx",
+		c->ok = mm_complain(why, "mm %lu: PTE at %#lx maps free pfn %#lx",
 				 mm->id, addr, pfn);
 		return;
 	}
 	if (PageTable(page) || PageSlab(page))
-		c->ok = complain(why, "mm %lu: PTE at %#lx maps kernel pfn "
+		c->ok = mm_complain(why, "mm %lu: PTE at %#lx maps kernel pfn "
 				 "%#lx", mm->id, addr, pfn);
 	if (PageAnon(page)) {
 		if (!PageKsm(page) &&
 		    !vma_has_anon_vma(vma, page_anon_vma(page)))
-			c->ok = complain(why, "mm %lu: anon pfn %#lx at %#lx: "
+			c->ok = mm_complain(why, "mm %lu: anon pfn %#lx at %#lx: "
 					 "its anon_vma is not chained to the "
 					 "VMA", mm->id, pfn, addr);
 		else if (page->index != linear_page_index(vma, addr))
-			c->ok = complain(why, "mm %lu: anon pfn %#lx at %#lx: "
+			c->ok = mm_complain(why, "mm %lu: anon pfn %#lx at %#lx: "
 					 "index %#lx, expected %#lx", mm->id,
 					 pfn, addr, page->index,
 					 linear_page_index(vma, addr));
 	} else if (page->mapping && vma->vm_file) {
 		if (page->mapping != vma->vm_file->f_mapping ||
 		    page->index != linear_page_index(vma, addr))
-			c->ok = complain(why, "mm %lu: file pfn %#lx at %#lx "
+			c->ok = mm_complain(why, "mm %lu: file pfn %#lx at %#lx "
 					 "is not the file's page %#lx", mm->id,
 					 pfn, addr,
 					 linear_page_index(vma, addr));
@@ -389,14 +378,14 @@ static void check_swap_pte(struct pt_census *c, struct mm_struct *mm,
 	pfn = swp_offset_pfn(entry);
 	if (is_hwpoison_entry(entry)) {
 		if (!pfn_valid(pfn) || !PageHWPoison(pfn_to_page(pfn)))
-			c->ok = complain(why, "mm %lu: hwpoison entry at %#lx "
+			c->ok = mm_complain(why, "mm %lu: hwpoison entry at %#lx "
 					 "for pfn %#lx, which is not "
 					 "PageHWPoison", mm->id, addr, pfn);
 	} else if (is_migration_entry(entry) && pfn_valid(pfn)) {
 		/* The page under migration keeps its rss. */
 		rss[mm_counter(pfn_to_page(pfn))]++;
 	} else {
-		c->ok = complain(why, "mm %lu: bad swap-type PTE %#lx at %#lx",
+		c->ok = mm_complain(why, "mm %lu: bad swap-type PTE %#lx at %#lx",
 				 mm->id, pte_val(pte), addr);
 	}
 }
@@ -409,7 +398,7 @@ static void check_table(struct pt_census *c, struct mm_struct *mm,
 	if (t->page) {
 		c->nr_tables++;
 		if (!PageTable(t->page) || t->page->pt_mm != mm)
-			c->ok = complain(why, "mm %lu: PTE table for %#lx: pfn "
+			c->ok = mm_complain(why, "mm %lu: PTE table for %#lx: pfn "
 					 "%#lx is not its PageTable frame",
 					 mm->id, t->addr,
 					 page_to_pfn(t->page));
@@ -424,7 +413,7 @@ static void check_table(struct pt_census *c, struct mm_struct *mm,
 		used++;
 		vma = find_vma(mm, addr);
 		if (!vma || vma->vm_start > addr) {
-			c->ok = complain(why, "mm %lu: PTE %#lx at %#lx outside "
+			c->ok = mm_complain(why, "mm %lu: PTE %#lx at %#lx outside "
 					 "any VMA", mm->id, pte_val(pte), addr);
 			continue;
 		}
@@ -434,7 +423,7 @@ static void check_table(struct pt_census *c, struct mm_struct *mm,
 			check_swap_pte(c, mm, addr, pte, rss, why);
 	}
 	if (used != t->nr_used)
-		c->ok = complain(why, "mm %lu: PTE table for %#lx counts %u "
+		c->ok = mm_complain(why, "mm %lu: PTE table for %#lx counts %u "
 				 "entries, has %u", mm->id, t->addr,
 				 t->nr_used, used);
 }
@@ -467,7 +456,7 @@ static void check_mm(struct pt_census *c, struct mm_struct *mm, GString *why)
 	g_tree_foreach(mm->pgtables, table_walk_one, &w);
 	for (int i = 0; i < NR_MM_COUNTERS; i++)
 		if (rss[i] != mm->rss_stat[i])
-			c->ok = complain(why, "mm %lu: %s is %ld, page tables "
+			c->ok = mm_complain(why, "mm %lu: %s is %ld, page tables "
 					 "hold %ld", mm->id, rss_names[i],
 					 mm->rss_stat[i], rss[i]);
 }
@@ -489,14 +478,14 @@ static bool check_page_counts(struct pt_census *c, GString *why)
 						      GSIZE_TO_POINTER(pfn)));
 		have = page_mapcount(page);
 		if ((gsize)have != want) {
-			ok = complain(why, "pfn %#lx: mapcount %d, page tables "
+			ok = mm_complain(why, "pfn %#lx: mapcount %d, page tables "
 				      "map it %zu times", pfn, have,
 				      (size_t)want);
 			continue;
 		}
 		if (want && page_count(page) <
 			    have + mm_page_cache_refs(page))
-			ok = complain(why, "pfn %#lx: refcount %d below "
+			ok = mm_complain(why, "pfn %#lx: refcount %d below "
 				      "mapcount %d + %d cache reference",
 				      pfn, page_count(page), have,
 				      mm_page_cache_refs(page));
@@ -543,7 +532,7 @@ bool mm_check_invariants(GString *why)
 	 */
 	nr_pagetable = zone_page_state(zone, NR_PAGETABLE);
 	if (nr_pagetable != c.nr_tables)
-		c.ok = complain(why, "NR_PAGETABLE is %lu, mms hold %lu PTE "
+		c.ok = mm_complain(why, "NR_PAGETABLE is %lu, mms hold %lu PTE "
 				"tables", nr_pagetable, c.nr_tables);
 	if (!zone_free_lists_valid(zone, why))
 		c.ok = false;

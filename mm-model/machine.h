@@ -34,6 +34,7 @@ struct mm_machine_config {
 	uint64_t swap_latency_ns;
 	uint64_t disk_latency_ns;	/* writeback of one page */
 	uint64_t dirty_expire_ns;	/* flusher age */
+	unsigned long hugepages;	/* 2 MiB hugetlb pool set aside at boot */
 };
 
 /* One signal sent, for reports and expectations. */
@@ -61,6 +62,13 @@ struct mm_machine {
 	struct sim_lock tasklist_lock;	/* rwlock "tasklist_lock" */
 	pid_t next_pid;
 	struct task_struct *init_task;	/* pid 1, the kernel's context */
+	/*
+	 * `current` for code run on behalf of a task from another fiber
+	 * (the machine-check task work of hwpoison/mce.c): get_current()
+	 * returns current_task while current_fiber is the running fiber.
+	 */
+	struct task_struct *current_task;
+	struct sim_fiber *current_fiber;
 
 	struct swap_info_struct *swap_info[MAX_SWAPFILES];
 	unsigned int nr_swapfiles;

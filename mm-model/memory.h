@@ -146,6 +146,12 @@ extern struct mm_phys *mm_phys_cur;
 #define MM_PHYS_ERROR	(mm_phys_error_quark())
 GQuark mm_phys_error_quark(void);
 
+/*
+ * For invariant checks: append one line about what is wrong to why (if
+ * not NULL) and return false, so a check reads "ok = mm_complain(...)".
+ */
+bool mm_complain(GString *why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
 void mm_phys_config_default(struct mm_phys_config *cfg);
 /* Build a machine and make it current; NULL with err set on bad config. */
 struct mm_phys *mm_phys_new(const struct mm_phys_config *cfg, GError **err);

@@ -20,6 +20,7 @@
 
 #include "mm-model/machine.h"
 #include "mm-model/rmap.h"
+#include "mm-model/hugetlb.h"
 
 /* ---- mm_struct ----------------------------------------------------------- */
 
@@ -365,9 +366,11 @@ static void unmap_page_range(struct mmu_gather *tlb,
 			     unsigned long end,
 			     const struct zap_details *details)
 {
-	/* hugetlb mappings are zapped by the hugetlb code (not yet). */
-	if (is_vm_hugetlb_page(vma))
+	/* hugetlb: one PMD-level entry per huge page (hugetlb.c). */
+	if (is_vm_hugetlb_page(vma)) {
+		unmap_hugepage_range(vma, addr, end);
 		return;
+	}
 	while (addr < end) {
 		unsigned long next = MIN((addr & PMD_MASK) + PMD_SIZE, end);
 
@@ -547,11 +550,15 @@ void mmput(struct mm_struct *mm)
 
 /* ---- mmap ---------------------------------------------------------------- */
 
-/* Bottom-up first fit from mmap_base. */
+#ifndef ALIGN
+#define ALIGN(x, a)	(((x) + (a) - 1) & ~((unsigned long)(a) - 1))
+#endif
+
+/* Bottom-up first fit from mmap_base, at an align boundary (hugetlb). */
 static unsigned long get_unmapped_area(struct mm_struct *mm,
-				       unsigned long len)
+				       unsigned long len, unsigned long align)
 {
-	unsigned long addr = mm->mmap_base;
+	unsigned long addr = ALIGN(mm->mmap_base, align);
 	struct vm_area_struct *vma;
 
 	for_each_vma(mm, vma) {
@@ -559,7 +566,7 @@ static unsigned long get_unmapped_area(struct mm_struct *mm,
 			continue;
 		if (addr + len <= vma->vm_start)
 			break;
-		addr = vma->vm_end;
+		addr = ALIGN(vma->vm_end, align);
 	}
 	if (addr + len > TASK_SIZE)
 		return (unsigned long)-ENOMEM;
@@ -582,9 +589,20 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		return (unsigned long)-EINVAL;
 	if (flags & ~(VM_SHARED | VM_LOCKED | VM_HUGETLB | VM_NORESERVE))
 		return (unsigned long)-EINVAL;
-	/* hugetlb mappings belong to the hugetlb part (not yet). */
-	if (flags & VM_HUGETLB)
-		return (unsigned long)-EINVAL;
+	/*
+	 * hugetlb (hugetlb.c): MAP_HUGETLB gets an unlinked hugetlbfs file,
+	 * a hugetlbfs file maps huge; both are huge aligned and sized.
+	 */
+	if ((flags & VM_HUGETLB) || is_file_hugepages(file)) {
+		int err;
+
+		if (!file)
+			pgoff = 0;
+		err = hugetlb_mmap_prepare(&file, addr, &len, pgoff);
+		if (err)
+			return (unsigned long)err;
+		flags |= VM_HUGETLB;
+	}
 
 	vm_flags = prot | flags;
 	if (vm_flags & VM_SHARED) {
@@ -599,7 +617,9 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		vm_flags |= VM_MAYWRITE;
 	}
 
-	if (file) {
+	if (vm_flags & VM_HUGETLB) {
+		/* hugetlb_mmap_prepare took the file reference already. */
+	} else if (file) {
 		get_file(file);
 	} else if (vm_flags & VM_SHARED) {
 		/* Shared anonymous memory is a tmpfs file (shmem_zero_setup). */
@@ -614,7 +634,8 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		/* An address is a MAP_FIXED request: it replaces what is there. */
 		__do_munmap(mm, addr, len);
 	} else {
-		addr = get_unmapped_area(mm, len);
+		addr = get_unmapped_area(mm, len, (vm_flags & VM_HUGETLB) ?
+					 PMD_SIZE : PAGE_SIZE);
 		if (IS_ERR_VALUE(addr)) {
 			mmap_write_unlock(mm);
 			if (file)
@@ -631,6 +652,8 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 	if (file)
 		vma_file_link(vma);
 	vma_link(mm, vma);
+	if (vm_flags & VM_HUGETLB)
+		hugetlb_vma_mapped(vma);
 	mm->total_vm += len >> PAGE_SHIFT;
 	if (vm_flags & VM_LOCKED)
 		mm->locked_vm += len >> PAGE_SHIFT;

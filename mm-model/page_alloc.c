@@ -36,6 +36,7 @@
 #include "mm-model/internal.h"
 #include "mm-model/page_dump.h"
 #include "mm-model/swap.h"
+#include "mm-model/hugetlb.h"
 
 /* Tail pages of a compound page point mapping here (never followed). */
 #define TAIL_MAPPING	((struct address_space *)0xdead000000000400UL)
@@ -492,14 +493,14 @@ void free_compound_page(struct page *page)
 }
 
 /*
- * HUGETLB_PAGE_DTOR belongs to the hugetlb model (free_huge_page(), back
+ * HUGETLB_PAGE_DTOR is the hugetlb model's (free_huge_page(), back
  * to the pool); TRANSHUGE_PAGE_DTOR frees like a plain compound page
  * until THP split queues exist.
  */
 compound_page_dtor * const compound_page_dtors[NR_COMPOUND_DTORS] = {
 	[NULL_COMPOUND_DTOR] = NULL,
 	[COMPOUND_PAGE_DTOR] = free_compound_page,
-	[HUGETLB_PAGE_DTOR] = NULL,
+	[HUGETLB_PAGE_DTOR] = free_huge_page,
 	[TRANSHUGE_PAGE_DTOR] = free_compound_page,
 };
 
@@ -659,21 +660,6 @@ static int free_block_cmp(const void *a, const void *b)
 	return (x->pfn > y->pfn) - (x->pfn < y->pfn);
 }
 
-static bool complain(GString *why, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static bool complain(GString *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why) {
-		va_start(ap, fmt);
-		g_string_append_vprintf(why, fmt, ap);
-		va_end(ap);
-		g_string_append_c(why, '\n');
-	}
-	return false;
-}
-
 bool zone_free_lists_valid(struct zone *zone, GString *why)
 {
 	GArray *blocks = g_array_new(FALSE, FALSE, sizeof(struct free_block));
@@ -690,23 +676,23 @@ bool zone_free_lists_valid(struct zone *zone, GString *why)
 
 			n++;
 			if (!PageBuddy(page) || buddy_order(page) != order)
-				ok = complain(why, "pfn %#lx on order-%u list: "
+				ok = mm_complain(why, "pfn %#lx on order-%u list: "
 					      "buddy %d order %u", b.pfn, order,
 					      PageBuddy(page), buddy_order(page));
 			if (b.pfn & ((1UL << order) - 1) ||
 			    !zone_spans_pfn(zone, b.pfn) ||
 			    !zone_spans_pfn(zone, b.pfn + (1UL << order) - 1))
-				ok = complain(why, "pfn %#lx order %u misplaced",
+				ok = mm_complain(why, "pfn %#lx order %u misplaced",
 					      b.pfn, order);
 			pages += 1UL << order;
 			g_array_append_val(blocks, b);
 		}
 		if (n != area->nr_free)
-			ok = complain(why, "order %u: %lu blocks listed, "
+			ok = mm_complain(why, "order %u: %lu blocks listed, "
 				      "nr_free %lu", order, n, area->nr_free);
 	}
 	if (pages != zone_page_state(zone, NR_FREE_PAGES))
-		ok = complain(why, "%lu free pages listed, NR_FREE_PAGES %lu",
+		ok = mm_complain(why, "%lu free pages listed, NR_FREE_PAGES %lu",
 			      pages, zone_page_state(zone, NR_FREE_PAGES));
 
 	g_array_sort(blocks, free_block_cmp);
@@ -717,11 +703,11 @@ bool zone_free_lists_valid(struct zone *zone, GString *why)
 						      i);
 
 		if (a->pfn + (1UL << a->order) > b->pfn)
-			ok = complain(why, "blocks %#lx/%u and %#lx/%u overlap",
+			ok = mm_complain(why, "blocks %#lx/%u and %#lx/%u overlap",
 				      a->pfn, a->order, b->pfn, b->order);
 		else if (a->order == b->order && a->order < MAX_ORDER - 1 &&
 			 __find_buddy_pfn(a->pfn, a->order) == b->pfn)
-			ok = complain(why, "buddies %#lx and %#lx/%u not merged",
+			ok = mm_complain(why, "buddies %#lx and %#lx/%u not merged",
 				      a->pfn, b->pfn, b->order);
 	}
 	g_array_free(blocks, TRUE);

@@ -292,8 +292,12 @@ static bool try_to_unmap_one_huge(struct page *page,
 		spin_unlock(&t->ptl);
 		return false;
 	}
+	/* The data written through the entry lives in the page only now. */
+	if (pte_dirty(t->pmd_huge))
+		SetPageDirty(page);
 	t->pmd_huge = swp_entry_to_pte(make_hwpoison_entry(page));
-	page_remove_rmap(page, vma);
+	/* A PMD mapping: the compound map count (page_remove_rmap(, true)). */
+	atomic_add_negative(-1, compound_mapcount_ptr(page));
 	spin_unlock(&t->ptl);
 	put_page(page);
 	return true;

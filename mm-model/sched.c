@@ -51,6 +51,8 @@ struct task_struct *get_current(void)
 	struct sim_fiber *f = sim_current(m->sim);
 	struct task_struct *t;
 
+	if (m->current_task && m->current_fiber == f)
+		return m->current_task;
 	if (f)
 		list_for_each_entry(t, &m->tasks, tasks)
 			if (t->fiber == f)
@@ -83,7 +85,9 @@ static bool signalled_from_elsewhere(const struct task_struct *t)
 {
 	struct mm_machine *m = mm_machine_cur;
 
-	return sim_current(m->sim) && t != get_current();
+	/* (Or to a task running its machine-check task work, mce.c.) */
+	return sim_current(m->sim) && (t != get_current() ||
+				       t == m->current_task);
 }
 
 static struct task_struct *first_with_pending(struct mm_machine *m)

@@ -48,14 +48,15 @@ const struct address_space_operations shmem_aops = {
 };
 
 /*
- * hugetlbfs, as far as this layer goes: files without a device whose
- * poisoned pages are removed (hugetlbfs_error_remove_page).  Huge pages
- * themselves are the hugetlb model's.
+ * hugetlbfs, as far as this layer goes: files without a device.  As in
+ * 6.1 (hugetlbfs_error_remove_page returns 0) a poisoned huge page stays
+ * in the file, so reads and faults keep failing instead of finding a
+ * hole.  Huge pages themselves are the hugetlb model's (hugetlb.c).
  */
 const struct address_space_operations hugetlbfs_aops = {
 	.dirty_folio = noop_dirty_folio,
 	.read_folio = shmem_read_folio,
-	.error_remove_page = generic_error_remove_page,
+	.error_remove_page = shmem_error_remove_page,
 };
 
 bool shmem_mapping(struct address_space *mapping)

@@ -340,22 +340,6 @@ static const char *const lru_names[NR_LRU_LISTS] = {
 	"unevictable",
 };
 
-static bool lru_complain(GString *why, const char *fmt, ...)
-	G_GNUC_PRINTF(2, 3);
-
-static bool lru_complain(GString *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why) {
-		va_start(ap, fmt);
-		g_string_append_vprintf(why, fmt, ap);
-		va_end(ap);
-		g_string_append_c(why, '\n');
-	}
-	return false;
-}
-
 /*
  * Every linked page is PG_lru, on the list its flags choose, with a
  * reference; each list's length matches nr_pages; and the number of
@@ -377,17 +361,17 @@ static bool lru_check_invariants(struct mm_machine *m, GString *why)
 		list_for_each_entry(page, &lruvec->lists[lru], lru) {
 			n++;
 			if (!PageLRU(page) || page_lru(page) != (enum lru_list)lru)
-				ok = lru_complain(why, "pfn %#lx on the %s list "
+				ok = mm_complain(why, "pfn %#lx on the %s list "
 						  "with flags %#lx",
 						  page_to_pfn(page),
 						  lru_names[lru], page->flags);
 			if (page_count(page) <= 0)
-				ok = lru_complain(why, "pfn %#lx on the %s list "
+				ok = mm_complain(why, "pfn %#lx on the %s list "
 						  "is free", page_to_pfn(page),
 						  lru_names[lru]);
 		}
 		if (n != lruvec->nr_pages[lru])
-			ok = lru_complain(why, "%s list: %lu pages linked, "
+			ok = mm_complain(why, "%s list: %lu pages linked, "
 					  "nr_pages %lu", lru_names[lru], n,
 					  lruvec->nr_pages[lru]);
 	}
@@ -398,7 +382,7 @@ static bool lru_check_invariants(struct mm_machine *m, GString *why)
 			flagged += thp_nr_pages(page);
 	}
 	if (flagged != counted)
-		ok = lru_complain(why, "%lu pages are PG_lru, the lruvec counts "
+		ok = mm_complain(why, "%lu pages are PG_lru, the lruvec counts "
 				  "%lu", flagged, counted);
 	return ok;
 }

@@ -19,6 +19,7 @@
 #include <errno.h>
 
 #include "mm-model/fs_internal.h"
+#include "mm-model/hugetlb.h"
 
 #define PAGEVEC_SIZE	15
 
@@ -263,6 +264,9 @@ int vfs_truncate(struct inode *inode, loff_t size)
 
 	if (size < 0)
 		return -EINVAL;
+	/* hugetlbfs_setattr(): huge pages, whole ones only (hugetlb.c). */
+	if (inode->i_sb->type == FS_HUGETLBFS)
+		return hugetlbfs_truncate(inode, size);
 	down_write(&inode->i_rwsem);
 	old = i_size_read(inode);
 	i_size_write(inode, size);
@@ -285,6 +289,8 @@ int vfs_punch_hole(struct inode *inode, loff_t offset, loff_t len)
 
 	if (offset < 0 || len <= 0)
 		return -EINVAL;
+	if (inode->i_sb->type == FS_HUGETLBFS)
+		return hugetlbfs_punch_hole(inode, offset, len);
 	down_write(&inode->i_rwsem);
 	if (offset >= i_size_read(inode)) {
 		up_write(&inode->i_rwsem);

@@ -1,6 +1,7 @@
 /*
  * util.c - questions about a page's mappings (the kernel's mm/util.c).
  */
+#include <stdarg.h>
 #include "mm-model/internal.h"
 #include "mm-model/swap.h"
 
@@ -72,4 +73,17 @@ int total_mapcount(struct page *page)
 	for (long i = 0; i < nr; i++)
 		ret += atomic_read(&head[i]._mapcount) + 1;
 	return ret;
+}
+
+bool mm_complain(GString *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why) {
+		va_start(ap, fmt);
+		g_string_append_vprintf(why, fmt, ap);
+		va_end(ap);
+		g_string_append_c(why, '\n');
+	}
+	return false;
 }

@@ -202,8 +202,8 @@ START_TEST(test_segv)
 	put_task_struct(a);
 
 	a = px_spawn("b");
-	/* hugetlb mappings are not there yet: refused cleanly. */
-	ck_assert_uint_eq(do_mmap(a->mm, NULL, 0, PAGE_SIZE, VM_READ,
+	/* A hugetlb mapping at an address that is not 2 MiB aligned. */
+	ck_assert_uint_eq(do_mmap(a->mm, NULL, 0x201000, PAGE_SIZE, VM_READ,
 				  VM_HUGETLB, 0),
 			  (unsigned long)-EINVAL);
 	ck_assert_uint_eq(px_read(a, 0x1000, buf, 4), VM_FAULT_SIGSEGV);
