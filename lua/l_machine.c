@@ -297,6 +297,40 @@ static int m_file(lua_State *L)
 	return 1;
 }
 
+/*
+ * m:shm{ name = "seg", pages = n, huge = false }: a SysV shared memory
+ * segment (shmget), which is what the kernel makes it: a file on the
+ * internal tmpfs mount (hugetlbfs for SHM_HUGETLB, pages then counting
+ * 2 MiB).  Attach it with t:mmap{ file = seg, shared = true } (shmat).
+ */
+static int m_shm(lua_State *L)
+{
+	const char *name;
+	lua_Integer pages;
+	bool huge;
+	struct file *f;
+
+	hwp_check_machine(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_getfield(L, 2, "name");
+	name = luaL_optstring(L, -1, "SYSV00000000");
+	lua_getfield(L, 2, "pages");
+	pages = luaL_optinteger(L, -1, 1);
+	lua_getfield(L, 2, "huge");
+	huge = lua_toboolean(L, -1);
+	lua_pop(L, 3);
+	luaL_argcheck(L, pages > 0 && pages < (1LL << 30), 2,
+		      "shm: pages must be positive");
+	f = huge ? hugetlb_file_setup(name, (loff_t)pages * HPAGE_PMD_NR *
+						    PAGE_SIZE) :
+		   shmem_file_setup(name, (loff_t)pages * PAGE_SIZE);
+	if (!f)
+		return luaL_error(L, "shm: cannot create segment %s", name);
+	hwp_push_inode(L, f->f_inode);
+	fput(f);
+	return 1;
+}
+
 /* m:hugepages(): the pool, { total, free, dissolved, isolated }. */
 static int m_hugepages(lua_State *L)
 {
@@ -609,6 +643,7 @@ static int m_tostring(lua_State *L)
 static const luaL_Reg machine_methods[] = {
 	{ "spawn", m_spawn },
 	{ "file", m_file },
+	{ "shm", m_shm },
 	{ "hugepages", m_hugepages },
 	{ "hugepage", m_hugepage },
 	{ "page", m_page },
