@@ -160,6 +160,23 @@ function M.no_findings(kind)
                table.concat(seen, "; "))
 end
 
+-- The lock-order validator has nothing to say so far: no cycle, no order
+-- against the documented hierarchy, no sleeping with a spinlock held.
+local lock_kinds = { ["lock-order"] = true, ["lock-hierarchy"] = true,
+                     ["sleep-in-atomic"] = true }
+
+function M.lock_order_ok(_, label)
+  local seen = {}
+  for _, f in ipairs(hwp.findings()) do
+    if lock_kinds[f.kind] then
+      seen[#seen + 1] = f.kind .. ": " .. f.message
+    end
+  end
+  return check(#seen == 0, label or "lock order",
+               "expected no lock-order findings, got " ..
+               table.concat(seen, "; "))
+end
+
 -- Machines and tasks (hwp.machine): what happened to whom.
 
 function M.alive(task, label)

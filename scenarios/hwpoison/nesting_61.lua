@@ -7,4 +7,5 @@ local m = hwp.machine{ memory = "64M",
                                   rwlock = "fair" } }
 nesting.run(m)
 expect.no_findings()
+expect.lock_order_ok(m)
 expect.eq(#m:actions(), 2)
