@@ -201,6 +201,37 @@ int filemap_read_page(struct file *file, struct address_space *mapping,
 }
 
 /*
+ * The page at index, locked and referenced: found in the cache, or a new
+ * one added to it (not yet up to date) - the kernel's pagecache_get_page
+ * with FGP_LOCK | FGP_CREAT.  NULL with *err set on failure.
+ */
+static struct page *grab_cache_page(struct address_space *mapping,
+				    pgoff_t index, int *err)
+{
+	struct page *page;
+	int ret;
+
+	for (;;) {
+		page = find_lock_page(mapping, index);
+		if (page)
+			return page;
+		page = page_cache_alloc(mapping);
+		if (!page) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		ret = add_to_page_cache_lru(page, mapping, index);
+		if (!ret)
+			return page;
+		put_page(page);
+		if (ret != -EEXIST) {
+			*err = ret;
+			return NULL;
+		}
+	}
+}
+
+/*
  * Find or create the page at index and read it in: returned locked and
  * referenced, or NULL with *err set (-ENOMEM, or the read's error).
  */
@@ -211,24 +242,9 @@ struct page *filemap_get_locked_page(struct file *file, pgoff_t index,
 	struct page *page;
 	int ret;
 
-	for (;;) {
-		page = find_lock_page(mapping, index);
-		if (page)
-			break;
-		page = page_cache_alloc(mapping);
-		if (!page) {
-			*err = -ENOMEM;
-			return NULL;
-		}
-		ret = add_to_page_cache_lru(page, mapping, index);
-		if (!ret)
-			break;
-		put_page(page);
-		if (ret != -EEXIST) {
-			*err = ret;
-			return NULL;
-		}
-	}
+	page = grab_cache_page(mapping, index, err);
+	if (!page)
+		return NULL;
 	if (!PageUptodate(page)) {
 		ret = filemap_read_page(file, mapping, page);
 		if (ret) {
@@ -371,26 +387,10 @@ static struct page *write_begin(struct file *file, pgoff_t index,
 	struct address_space *mapping = file->f_mapping;
 	struct inode *inode = mapping->host;
 	struct page *page;
-	int ret;
 
-	for (;;) {
-		page = find_lock_page(mapping, index);
-		if (page)
-			break;
-		page = page_cache_alloc(mapping);
-		if (!page) {
-			*err = -ENOMEM;
-			return NULL;
-		}
-		ret = add_to_page_cache_lru(page, mapping, index);
-		if (!ret)
-			break;
-		put_page(page);
-		if (ret != -EEXIST) {
-			*err = ret;
-			return NULL;
-		}
-	}
+	page = grab_cache_page(mapping, index, err);
+	if (!page)
+		return NULL;
 	*err = 0;
 	if (PageHWPoison(page)) {
 		*err = -EIO;
