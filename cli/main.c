@@ -3,6 +3,7 @@
  *
  *   hwpsim run [OPTIONS] FILE|DIR...   run scenarios, print the outcome
  *   hwpsim inject [OPTIONS] FILE...    run mce-inject files (cli/inject.c)
+ *   hwpsim diff --a K=V --b K=V FILE|DIR...  two policies (cli/diff.c)
  *   hwpsim help [COMMAND]              usage
  *   hwpsim version
  *
@@ -15,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/diff.h"
+#include "cli/options.h"
 #include "cli/report.h"
 #include "cli/version.h"
 #include "lua/host.h"
@@ -72,47 +75,6 @@ static bool parse_u64(const char *opt, const char *txt, uint64_t *out,
 	return true;
 }
 
-static bool parse_set(char **set, struct hwp_run_opts *o, GError **err)
-{
-	hwp_register_policies();
-	o->policy_overrides = g_ptr_array_new();
-	for (int i = 0; set && set[i]; i++) {
-		const char *eq = strchr(set[i], '=');
-		struct hwp_policy_kv *kv;
-		struct sim_policy *probe;
-		bool ok;
-
-		if (!eq || eq == set[i]) {
-			g_set_error(err, G_OPTION_ERROR,
-				    G_OPTION_ERROR_BAD_VALUE,
-				    "--set: expected KEY=VALUE, got '%s'",
-				    set[i]);
-			return false;
-		}
-		kv = g_new0(struct hwp_policy_kv, 1);
-		kv->key = g_strndup(set[i], (gsize)(eq - set[i]));
-		kv->value = g_strdup(eq + 1);
-		g_ptr_array_add(o->policy_overrides, kv);
-		/* Check it now: a typo must stop the run before it starts. */
-		probe = sim_policy_new();
-		ok = sim_policy_set(probe, kv->key, kv->value, true, err);
-		sim_policy_free(probe);
-		if (!ok) {
-			g_prefix_error(err, "--set: ");
-			return false;
-		}
-	}
-	return true;
-}
-
-static void kv_free(gpointer p)
-{
-	struct hwp_policy_kv *kv = p;
-
-	g_free(kv->key);
-	g_free(kv->value);
-	g_free(kv);
-}
 
 /* The "# seed: N" header of a trace file, if it has one. */
 static bool trace_seed(const char *text, uint64_t *seed)
@@ -178,9 +140,8 @@ static bool run_opts_from_args(struct run_args *a, struct hwp_run_opts *o,
 	    !parse_u64("--max-instructions", a->max_instructions,
 		       &o->max_instructions, err))
 		return false;
-	if (!parse_set(a->set, o, err))
+	if (!cli_parse_set(a->set, "--set", o, err))
 		return false;
-	g_ptr_array_set_free_func(o->policy_overrides, kv_free);
 	o->keep_trace = a->trace != NULL;
 	return true;
 }
@@ -392,6 +353,9 @@ static int cmd_help(int argc, char **argv)
 	       "handling\n\n"
 	       "Usage:\n"
 	       "  hwpsim run [OPTIONS] FILE|DIR...  run scenarios\n"
+	       "  hwpsim diff --a KEY=VALUE... --b KEY=VALUE... FILE|DIR...\n"
+	       "                                    one catalogue under two "
+	       "policies, the outcomes that differ\n"
 	       "  hwpsim inject [--memory SIZE] [--cpus N] FILE...\n"
 	       "                                    run mce-inject files: "
 	       "severity, action, outcome\n"
@@ -413,6 +377,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(cmd, "inject"))
 		return cmd_inject(argc - 1, argv + 1);
+	if (!strcmp(cmd, "diff"))
+		return cmd_diff(argc - 1, argv + 1);
 	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
 	    !strcmp(cmd, "-h"))
 		return cmd_help(argc - 1, argv + 1);

@@ -32,6 +32,11 @@
  *     - where: <string>           "file:line", or the file alone
  *       message: <string>
  *       detail: <string>          only when there is one (a traceback)
+ *     outcomes:                   what happened on the machine, in order
+ *     - <string>                  "signal app[2]: SIGBUS BUS_MCEERR_AR
+ *                                 si_addr=0x10000000 si_addr_lsb=12",
+ *                                 "memory_failure 0x105: dirty LRU page:
+ *                                 Recovered", "panic: ..."
  *     findings:                   what the engine found, expected or not
  *     - kind: <string>            "deadlock", "step-budget", ...
  *       step: <integer>
@@ -281,6 +286,15 @@ void report_yaml_findings(struct report_yaml *y, const struct hwp_result *r)
 	report_yaml_seq_end(y);
 }
 
+static void yaml_outcomes(struct report_yaml *y, const struct hwp_result *r)
+{
+	report_yaml_str(y, "outcomes");
+	report_yaml_seq_start(y);
+	for (guint i = 0; i < report_len(r->outcomes); i++)
+		report_yaml_str(y, g_ptr_array_index(r->outcomes, i));
+	report_yaml_seq_end(y);
+}
+
 static void yaml_policy(struct report_yaml *y, const struct hwp_result *r)
 {
 	report_yaml_str(y, "policy");
@@ -309,6 +323,7 @@ static void yaml_scenario(struct report_yaml *y, const struct hwp_result *r)
 	report_yaml_kuint(y, "expectations", r->expectations);
 	report_yaml_kstr(y, "trace_digest", r->trace_digest);
 	report_yaml_failures(y, r);
+	yaml_outcomes(y, r);
 	report_yaml_findings(y, r);
 	report_yaml_map_end(y);
 }

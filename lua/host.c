@@ -105,6 +105,7 @@ void hwp_result_free(struct hwp_result *r)
 	g_free(r->trace_digest);
 	g_free(r->trace);
 	g_string_free(r->output, TRUE);
+	g_ptr_array_free(r->outcomes, TRUE);
 	g_free(r);
 }
 
@@ -139,6 +140,7 @@ static struct hwp_result *result_new(const char *path,
 	r->failures = g_ptr_array_new_with_free_func(failure_free);
 	r->findings = g_ptr_array_new_with_free_func(finding_copy_free);
 	r->output = g_string_new(NULL);
+	r->outcomes = g_ptr_array_new_with_free_func(g_free);
 	return r;
 }
 
@@ -283,6 +285,57 @@ static void judge_findings(struct hwp_ctx *ctx)
 	}
 }
 
+static const char *signal_name(int signo, int code)
+{
+	if (signo == SIGKILL)
+		return "SIGKILL";
+	if (signo == SIGSEGV)
+		return "SIGSEGV";
+	if (signo != SIGBUS)
+		return "signal";
+	switch (code) {
+	case BUS_MCEERR_AR:
+		return "SIGBUS BUS_MCEERR_AR";
+	case BUS_MCEERR_AO:
+		return "SIGBUS BUS_MCEERR_AO";
+	case BUS_ADRERR:
+		return "SIGBUS BUS_ADRERR";
+	}
+	return "SIGBUS";
+}
+
+/* The machine's story, in the order it happened, for reports and diff. */
+static void collect_outcomes(struct hwp_ctx *ctx)
+{
+	struct mm_machine *m = ctx->machine;
+	struct hwpoison_state *hs;
+
+	if (!m)
+		return;
+	for (guint i = 0; i < m->signals->len; i++) {
+		const struct mm_signal_record *r = g_ptr_array_index(m->signals,
+								      i);
+
+		g_ptr_array_add(ctx->res->outcomes, g_strdup_printf(
+			"signal %s[%d]: %s si_addr=%#lx si_addr_lsb=%d%s",
+			r->comm, r->pid, signal_name(r->signo, r->code),
+			r->addr, r->addr_lsb, r->killed ? ", killed" : ""));
+	}
+	hs = m->hwpoison;
+	for (guint i = 0; hs && i < hs->events->len; i++) {
+		const struct mf_event *ev =
+			&g_array_index(hs->events, struct mf_event, i);
+
+		g_ptr_array_add(ctx->res->outcomes, g_strdup_printf(
+			"memory_failure %#lx: %s: %s", ev->pfn,
+			mf_action_page_type_name(ev->type),
+			mf_result_name(ev->result)));
+	}
+	if (m->panicked)
+		g_ptr_array_add(ctx->res->outcomes,
+				g_strdup_printf("panic: %s", m->panic_msg));
+}
+
 static void fill_result(struct hwp_ctx *ctx)
 {
 	struct hwp_result *r = ctx->res;
@@ -307,6 +360,7 @@ static void fill_result(struct hwp_ctx *ctx)
 		c->step = fi->step;
 		g_ptr_array_add(r->findings, c);
 	}
+	collect_outcomes(ctx);
 	r->steps = s->step;
 	r->virtual_ns = s->now;
 	r->fibers = s->fibers->len;

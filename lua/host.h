@@ -52,6 +52,13 @@ struct hwp_result {
 	char *trace_digest;		/* "sha256:..." */
 	char *trace;			/* full text when asked for, or NULL */
 	GString *output;		/* what the scenario printed */
+	/*
+	 * What happened on the machine, one line each, in order: every
+	 * signal sent ("signal app[2]: SIGBUS BUS_MCEERR_AR ..."), every
+	 * memory_failure action_result, a panic.  What `hwpsim diff`
+	 * compares between two policies.
+	 */
+	GPtrArray *outcomes;		/* char * */
 };
 
 struct hwp_run_opts {

@@ -359,6 +359,36 @@ START_TEST(directories_run_sorted)
 }
 END_TEST
 
+START_TEST(diff_shows_what_a_policy_changes)
+{
+	struct run r = hwpsim("diff", "--a", "early_kill=1", "--b",
+			      "early_kill=0",
+			      "scenarios/hwpoison/anon_early_kill.lua",
+			      "scenarios/hwpoison/anon_late_kill.lua", NULL);
+	struct run same = hwpsim("diff", "--a", "early_kill=0", "--b",
+				 "early_kill=0",
+				 "scenarios/hwpoison/anon_late_kill.lua",
+				 NULL);
+	struct run bad = hwpsim("diff", "--a", "early_kill=maybe",
+				"scenarios/hwpoison/free_page.lua", NULL);
+
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.out,
+		"scenarios/hwpoison/anon_late_kill.lua\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "  A  signal catcher[2]: SIGBUS "
+				     "BUS_MCEERR_AO"));
+	ck_assert_ptr_nonnull(strstr(r.out, "  B  status: pass"));
+	assert_last_line(r.out, "2 scenarios, 2 differ between A and B");
+	ck_assert_int_eq(same.status, 0);
+	assert_last_line(same.out, "1 scenario, 0 differ between A and B");
+	ck_assert_int_eq(bad.status, 2);
+	ck_assert_ptr_nonnull(strstr(bad.err, "--a: bad value 'maybe'"));
+	run_free(&r);
+	run_free(&same);
+	run_free(&bad);
+}
+END_TEST
+
 Suite *suite_runner(void)
 {
 	Suite *s = suite_create("runner");
@@ -375,6 +405,7 @@ Suite *suite_runner(void)
 	tcase_add_test(tc, bad_options_exit_2);
 	tcase_add_test(tc, tap_and_junit);
 	tcase_add_test(tc, directories_run_sorted);
+	tcase_add_test(tc, diff_shows_what_a_policy_changes);
 	suite_add_tcase(s, tc);
 	return s;
 }
