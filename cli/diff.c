@@ -1,8 +1,8 @@
 /*
  * diff.c - hwpsim diff: one catalogue under two policies, side by side.
  *
- *   hwpsim diff --a KEY=VALUE... --b KEY=VALUE... [--seed N]
- *               [--strategy S] FILE|DIR...
+ *   hwpsim diff [--policy A.yaml [--policy B.yaml]] [--a KEY=VALUE...]
+ *               [--b KEY=VALUE...] [--seed N] [--strategy S] FILE|DIR...
  *
  * Every scenario runs twice, with the same seed and strategy, once with
  * policy A and once with policy B.  For each scenario whose outcome
@@ -22,6 +22,7 @@
 #include "lua/host.h"
 
 struct diff_args {
+	gchar **policy;		/* first: side A's file, second: B's */
 	gchar **a;
 	gchar **b;
 	gchar *seed;
@@ -31,6 +32,7 @@ struct diff_args {
 
 static void diff_args_clear(struct diff_args *d)
 {
+	g_strfreev(d->policy);
 	g_strfreev(d->a);
 	g_strfreev(d->b);
 	g_free(d->seed);
@@ -99,10 +101,12 @@ static bool print_difference(const char *file, GPtrArray *a, GPtrArray *b)
 	return differs;
 }
 
-static bool make_opts(struct diff_args *d, char **set, struct hwp_run_opts *o,
-		      GError **err)
+static bool make_opts(struct diff_args *d, char **set, const char *file,
+		      struct hwp_run_opts *o, GError **err)
 {
 	hwp_run_opts_default(o);
+	if (file && !cli_load_policy_file(file, o, err))
+		return false;
 	if (d->seed)
 		o->seed = g_ascii_strtoull(d->seed, NULL, 0);
 	if (d->strategy && sim_strategy_parse(d->strategy, &o->strategy, err))
@@ -110,9 +114,31 @@ static bool make_opts(struct diff_args *d, char **set, struct hwp_run_opts *o,
 	return cli_parse_set(set, set == d->a ? "--a" : "--b", o, err);
 }
 
-static char *describe(char **set)
+static const char *policy_file(struct diff_args *d, int side)
 {
-	return set && set[0] ? g_strjoinv(" ", set) : g_strdup("(defaults)");
+	return d->policy && (int)g_strv_length(d->policy) > side ?
+	       d->policy[side] : NULL;
+}
+
+static bool check_policies(struct diff_args *d, GError **err)
+{
+	if (d->policy && g_strv_length(d->policy) > 2) {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "--policy: at most two files, A and B");
+		return false;
+	}
+	return true;
+}
+
+static char *describe(const char *file, char **set)
+{
+	GString *s = g_string_new(file ? file : "");
+
+	for (int i = 0; set && set[i]; i++)
+		g_string_append_printf(s, "%s%s", s->len ? " " : "", set[i]);
+	if (!s->len)
+		g_string_append(s, "(defaults)");
+	return g_string_free(s, FALSE);
 }
 
 static int run_diff(struct diff_args *d, struct hwp_run_opts *oa,
@@ -120,7 +146,8 @@ static int run_diff(struct diff_args *d, struct hwp_run_opts *oa,
 {
 	GPtrArray *files = hwp_collect_scenarios(d->files,
 						 (int)g_strv_length(d->files));
-	char *da = describe(d->a), *db = describe(d->b);
+	char *da = describe(policy_file(d, 0), d->a);
+	char *db = describe(policy_file(d, 1), d->b);
 	unsigned int differ = 0, errors = 0;
 
 	printf("hwpsim diff: A = %s, B = %s (seed %llu)\n", da, db,
@@ -153,6 +180,9 @@ int cmd_diff(int argc, char **argv)
 {
 	struct diff_args d = { 0 };
 	GOptionEntry entries[] = {
+		{ "policy", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &d.policy,
+		  "A YAML policy file: the first for A, the second for B",
+		  "FILE" },
 		{ "a", 0, 0, G_OPTION_ARG_STRING_ARRAY, &d.a,
 		  "A policy switch of side A (repeatable)", "KEY=VALUE" },
 		{ "b", 0, 0, G_OPTION_ARG_STRING_ARRAY, &d.b,
@@ -178,7 +208,9 @@ int cmd_diff(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	hwp_register_policies();
 	if (!g_option_context_parse(ctx, &argc, &argv, &err) ||
-	    !make_opts(&d, d.a, &oa, &err) || !make_opts(&d, d.b, &ob, &err)) {
+	    !check_policies(&d, &err) ||
+	    !make_opts(&d, d.a, policy_file(&d, 0), &oa, &err) ||
+	    !make_opts(&d, d.b, policy_file(&d, 1), &ob, &err)) {
 		fprintf(stderr, "hwpsim diff: %s\nTry 'hwpsim diff --help'.\n",
 			err->message);
 		g_error_free(err);

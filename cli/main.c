@@ -39,6 +39,7 @@ struct run_args {
 	gchar *report;
 	gchar *trace;
 	gchar **set;
+	gchar *policy;
 	gchar *max_steps;
 	gchar *max_instructions;
 	gboolean verbose;
@@ -53,6 +54,7 @@ static void run_args_clear(struct run_args *a)
 	g_free(a->report);
 	g_free(a->trace);
 	g_strfreev(a->set);
+	g_free(a->policy);
 	g_free(a->max_steps);
 	g_free(a->max_instructions);
 	g_strfreev(a->files);
@@ -139,6 +141,8 @@ static bool run_opts_from_args(struct run_args *a, struct hwp_run_opts *o,
 	if (a->max_instructions &&
 	    !parse_u64("--max-instructions", a->max_instructions,
 		       &o->max_instructions, err))
+		return false;
+	if (a->policy && !cli_load_policy_file(a->policy, o, err))
 		return false;
 	if (!cli_parse_set(a->set, "--set", o, err))
 		return false;
@@ -241,9 +245,12 @@ static GOptionEntry *run_entries(struct run_args *a)
 		  "N" },
 		{ "strategy", 0, 0, G_OPTION_ARG_STRING, &a->strategy,
 		  "Scheduling strategy (default random)", "S" },
+		{ "policy", 0, 0, G_OPTION_ARG_FILENAME, &a->policy,
+		  "Policy switches from a YAML file (hwpoison/policies/)",
+		  "FILE" },
 		{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a->set,
-		  "Set a policy switch, over the scenario's own (repeatable)",
-		  "KEY=VALUE" },
+		  "Set a policy switch, over the scenario's own and the "
+		  "policy file's (repeatable)", "KEY=VALUE" },
 		{ "tap", 0, 0, G_OPTION_ARG_NONE, &a->tap,
 		  "Print TAP instead of the summary table", NULL },
 		{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &a->junit,

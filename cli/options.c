@@ -45,7 +45,9 @@ bool cli_parse_set(char **set, const char *opt, struct hwp_run_opts *o,
 		   GError **err)
 {
 	hwp_register_policies();
-	o->policy_overrides = g_ptr_array_new_with_free_func(kv_free);
+	/* After a policy file's switches: the later setting wins. */
+	if (!o->policy_overrides)
+		o->policy_overrides = g_ptr_array_new_with_free_func(kv_free);
 	for (int i = 0; set && set[i]; i++)
 		if (!parse_one(set[i], opt, o, err))
 			return false;

@@ -15,4 +15,12 @@
 bool cli_parse_set(char **set, const char *opt, struct hwp_run_opts *o,
 		   GError **err);
 
+/*
+ * The switches of a YAML policy file (a mapping of switch: value, and an
+ * optional description) appended to o->policy_overrides; errors name the
+ * file and line.
+ */
+bool cli_load_policy_file(const char *path, struct hwp_run_opts *o,
+			  GError **err);
+
 #endif

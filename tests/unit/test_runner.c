@@ -389,6 +389,34 @@ START_TEST(diff_shows_what_a_policy_changes)
 }
 END_TEST
 
+START_TEST(policy_files)
+{
+	char *bad = tmp("bad.yaml"), *typo = tmp("typo.yaml");
+	struct run r, t, d;
+
+	g_file_set_contents(bad, "early_kill: 1\n  - oops\n", -1, NULL);
+	g_file_set_contents(typo, "description: x\nearly_kil: 1\n", -1, NULL);
+	r = hwpsim("run", "--policy", bad, "scenarios/sim/timers.lua", NULL);
+	t = hwpsim("run", "--policy", typo, "scenarios/sim/timers.lua", NULL);
+	d = hwpsim("diff", "--policy", "hwpoison/policies/linux-6.1.yaml",
+		   "--policy", "hwpoison/policies/seed003-dirty-panic.yaml",
+		   "scenarios/hwpoison/pagecache_dirty.lua", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "bad.yaml:"));
+	ck_assert_int_eq(t.status, 2);
+	ck_assert_ptr_nonnull(strstr(t.err, "typo.yaml:2: unknown policy "
+				     "switch 'early_kil'"));
+	ck_assert_int_eq(d.status, 1);
+	ck_assert_ptr_nonnull(strstr(d.out, "  B  panic: Memory failure on "
+				     "dirty page cache page"));
+	run_free(&r);
+	run_free(&t);
+	run_free(&d);
+	g_free(bad);
+	g_free(typo);
+}
+END_TEST
+
 Suite *suite_runner(void)
 {
 	Suite *s = suite_create("runner");
@@ -406,6 +434,7 @@ Suite *suite_runner(void)
 	tcase_add_test(tc, tap_and_junit);
 	tcase_add_test(tc, directories_run_sorted);
 	tcase_add_test(tc, diff_shows_what_a_policy_changes);
+	tcase_add_test(tc, policy_files);
 	suite_add_tcase(s, tc);
 	return s;
 }
