@@ -40,6 +40,7 @@ struct run_args {
 	gchar *trace;
 	gchar **set;
 	gchar *policy;
+	gchar *log_dir;
 	gchar *max_steps;
 	gchar *max_instructions;
 	gboolean verbose;
@@ -55,6 +56,7 @@ static void run_args_clear(struct run_args *a)
 	g_free(a->trace);
 	g_strfreev(a->set);
 	g_free(a->policy);
+	g_free(a->log_dir);
 	g_free(a->max_steps);
 	g_free(a->max_instructions);
 	g_strfreev(a->files);
@@ -171,6 +173,42 @@ static bool write_traces(const char *path, GPtrArray *results,
 	return ok;
 }
 
+/*
+ * --log DIR: each scenario's kernel log in DIR, named after the scenario
+ * ("scenarios/mm/swap.lua" -> "mm-swap.log" below scenarios/, else the
+ * path with '/' as '-').  Scenarios without a machine have no log.
+ */
+static bool write_logs(const char *dir, GPtrArray *results, GError **err)
+{
+	if (g_mkdir_with_parents(dir, 0755) != 0) {
+		g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+			    "--log: cannot create %s", dir);
+		return false;
+	}
+	for (guint i = 0; i < results->len; i++) {
+		struct hwp_result *r = g_ptr_array_index(results, i);
+		const char *rel = r->file;
+		char *name, *path;
+		bool ok;
+
+		if (!r->dmesg)
+			continue;
+		if (g_str_has_prefix(rel, "scenarios/"))
+			rel += strlen("scenarios/");
+		name = g_strdelimit(g_strdup(rel), "/", '-');
+		if (g_str_has_suffix(name, ".lua"))
+			name[strlen(name) - 4] = '\0';
+		path = g_strdup_printf("%s/%s.log", dir, name);
+		ok = g_file_set_contents(path, r->dmesg->str,
+					 (gssize)r->dmesg->len, err);
+		g_free(name);
+		g_free(path);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 /* Reports are written whole or not at all; a failure is bad output. */
 static int write_outputs(struct run_args *a, GPtrArray *results,
 			 const struct report_meta *meta)
@@ -183,6 +221,8 @@ static int write_outputs(struct run_args *a, GPtrArray *results,
 	if (a->report && !report_yaml_write(a->report, results, meta, &err))
 		goto fail;
 	if (a->trace && !write_traces(a->trace, results, &err))
+		goto fail;
+	if (a->log_dir && !write_logs(a->log_dir, results, &err))
 		goto fail;
 	return rc;
 fail:
@@ -257,6 +297,8 @@ static GOptionEntry *run_entries(struct run_args *a)
 		  "Write JUnit XML to FILE", "FILE" },
 		{ "report", 0, 0, G_OPTION_ARG_FILENAME, &a->report,
 		  "Write the YAML report to FILE", "FILE" },
+		{ "log", 0, 0, G_OPTION_ARG_FILENAME, &a->log_dir,
+		  "Write each scenario's kernel log (dmesg) into DIR", "DIR" },
 		{ "trace", 0, 0, G_OPTION_ARG_FILENAME, &a->trace,
 		  "Write every scenario's step-numbered trace to FILE",
 		  "FILE" },

@@ -106,6 +106,8 @@ void hwp_result_free(struct hwp_result *r)
 	g_free(r->trace);
 	g_string_free(r->output, TRUE);
 	g_ptr_array_free(r->outcomes, TRUE);
+	if (r->dmesg)
+		g_string_free(r->dmesg, TRUE);
 	g_free(r);
 }
 
@@ -312,6 +314,10 @@ static void collect_outcomes(struct hwp_ctx *ctx)
 
 	if (!m)
 		return;
+	ctx->res->dmesg = g_string_new(NULL);
+	for (guint i = 0; i < m->log->len; i++)
+		g_string_append_printf(ctx->res->dmesg, "%s\n",
+				       (char *)g_ptr_array_index(m->log, i));
 	for (guint i = 0; i < m->signals->len; i++) {
 		const struct mm_signal_record *r = g_ptr_array_index(m->signals,
 								      i);

@@ -59,6 +59,8 @@ struct hwp_result {
 	 * compares between two policies.
 	 */
 	GPtrArray *outcomes;		/* char * */
+	/* The machine's kernel log, as dmesg shows it (NULL: no machine). */
+	GString *dmesg;
 };
 
 struct hwp_run_opts {

@@ -417,6 +417,29 @@ START_TEST(policy_files)
 }
 END_TEST
 
+START_TEST(log_dir_holds_each_kernel_log)
+{
+	char *dir = tmp("logs");
+	char *file = g_build_filename(dir, "hwpoison-free_page.log", NULL);
+	struct run r = hwpsim("run", "--log", dir,
+			      "scenarios/hwpoison/free_page.lua",
+			      "scenarios/sim/timers.lua", NULL);
+	char *log;
+
+	ck_assert_int_eq(r.status, 0);
+	log = slurp(file);
+	ck_assert_ptr_nonnull(strstr(log, "Memory failure: 0x"));
+	ck_assert_ptr_nonnull(strstr(log, "recovery action for free buddy "
+				     "page: Recovered\n"));
+	g_free(log);
+	g_unlink(file);
+	g_rmdir(dir);
+	g_free(file);
+	g_free(dir);
+	run_free(&r);
+}
+END_TEST
+
 Suite *suite_runner(void)
 {
 	Suite *s = suite_create("runner");
@@ -435,6 +458,7 @@ Suite *suite_runner(void)
 	tcase_add_test(tc, directories_run_sorted);
 	tcase_add_test(tc, diff_shows_what_a_policy_changes);
 	tcase_add_test(tc, policy_files);
+	tcase_add_test(tc, log_dir_holds_each_kernel_log);
 	suite_add_tcase(s, tc);
 	return s;
 }
