@@ -274,13 +274,7 @@ static const luaL_Reg task_methods[] = {
 /* Add the methods to the machine and task classes l_machine/l_task made. */
 int hwp_open_hwpoison(lua_State *L)
 {
-	luaL_getmetatable(L, MACHINE_MT);
-	lua_getfield(L, -1, "__index");
-	luaL_setfuncs(L, machine_methods, 0);
-	lua_pop(L, 2);
-	luaL_getmetatable(L, TASK_MT);
-	lua_getfield(L, -1, "__index");
-	luaL_setfuncs(L, task_methods, 0);
-	lua_pop(L, 2);
+	hwp_add_methods(L, MACHINE_MT, machine_methods);
+	hwp_add_methods(L, TASK_MT, task_methods);
 	return 0;
 }

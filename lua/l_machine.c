@@ -658,6 +658,14 @@ static const luaL_Reg machine_methods[] = {
 	{ NULL, NULL },
 };
 
+void hwp_add_methods(lua_State *L, const char *mt, const luaL_Reg *m)
+{
+	luaL_getmetatable(L, mt);
+	lua_getfield(L, -1, "__index");
+	luaL_setfuncs(L, m, 0);
+	lua_pop(L, 2);
+}
+
 int hwp_open_machine(lua_State *L)
 {
 	luaL_newmetatable(L, MACHINE_MT);

@@ -697,9 +697,6 @@ static const luaL_Reg machine_methods[] = {
 /* Add the methods to the machine class l_machine.c made. */
 int hwp_open_mca(lua_State *L)
 {
-	luaL_getmetatable(L, MACHINE_MT);
-	lua_getfield(L, -1, "__index");
-	luaL_setfuncs(L, machine_methods, 0);
-	lua_pop(L, 2);
+	hwp_add_methods(L, MACHINE_MT, machine_methods);
 	return 0;
 }

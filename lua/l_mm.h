@@ -56,6 +56,9 @@ struct inode *hwp_check_inode(lua_State *L, int arg);
 void hwp_push_signal_record(lua_State *L, const struct mm_signal_record *r);
 const char *hwp_si_code_name(int signo, int code);
 
+/* Add methods to a class another file made (machine, task, ...). */
+void hwp_add_methods(lua_State *L, const char *mt, const luaL_Reg *m);
+
 int hwp_open_machine(lua_State *L);
 int hwp_open_task(lua_State *L);
 int hwp_open_file(lua_State *L);
