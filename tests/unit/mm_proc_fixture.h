@@ -23,7 +23,8 @@ static struct sim *px_sim;
 static struct sim_policy *px_pol;
 static struct mm_machine *px_m;
 
-static inline void px_machine_up(uint64_t bytes)
+/* A machine of bytes with that many 2 MiB hugetlb pages set aside. */
+static inline void px_machine_up_huge(uint64_t bytes, unsigned long hugepages)
 {
 	struct mm_machine_config mc;
 	GError *err = NULL;
@@ -32,8 +33,14 @@ static inline void px_machine_up(uint64_t bytes)
 	px_pol = sim_policy_new();
 	mm_machine_config_default(&mc);
 	mc.mem_bytes = bytes;
+	mc.hugepages = hugepages;
 	px_m = mm_machine_new(&mc, px_sim, px_pol, &err);
 	ck_assert_msg(px_m != NULL, "machine: %s", err ? err->message : "?");
+}
+
+static inline void px_machine_up(uint64_t bytes)
+{
+	px_machine_up_huge(bytes, 0);
 }
 
 static inline void px_setup(void)

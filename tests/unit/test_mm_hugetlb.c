@@ -10,16 +10,7 @@
 
 static void hx_setup(void)
 {
-	struct mm_machine_config mc;
-	GError *err = NULL;
-
-	px_sim = sim_new(NULL);
-	px_pol = sim_policy_new();
-	mm_machine_config_default(&mc);
-	mc.mem_bytes = 64ULL << 20;
-	mc.hugepages = HUGEPAGES;
-	px_m = mm_machine_new(&mc, px_sim, px_pol, &err);
-	ck_assert_msg(px_m != NULL, "machine: %s", err ? err->message : "?");
+	px_machine_up_huge(64ULL << 20, HUGEPAGES);
 }
 
 static unsigned long hx_mmap(struct task_struct *t, unsigned long huge_pages,

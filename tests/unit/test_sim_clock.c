@@ -13,31 +13,7 @@
 
 #include "sim/sim.h"
 
-#define HERE SIM_HERE
-#define BUDGET 1000000
-#define STEP_NS 1000
-
-static void cfg_init(struct sim_config *cfg, enum sim_strategy_kind kind,
-		     uint64_t seed)
-{
-	sim_config_default(cfg);
-	cfg->seed = seed;
-	cfg->strategy.kind = kind;
-	if (kind == SIM_STRAT_PCT) {
-		cfg->strategy.pct_depth = 3;
-		cfg->strategy.pct_steps = 200;
-	}
-	cfg->max_steps = BUDGET;
-	cfg->step_ns = STEP_NS;
-}
-
-static struct sim *new_sim(enum sim_strategy_kind kind, uint64_t seed)
-{
-	struct sim_config cfg;
-
-	cfg_init(&cfg, kind, seed);
-	return sim_new(&cfg);
-}
+#include "sim_fixture.h"
 
 /* What timers saw when they fired. */
 struct fired {

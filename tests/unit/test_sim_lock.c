@@ -12,46 +12,7 @@
 #include "sim/sim.h"
 #include "sim/lock.h"
 
-#define HERE SIM_HERE
-#define BUDGET 1000000
-
-#define LOG_MAX 4096
-static int evlog[LOG_MAX];
-static int nev;
-
-static void log_reset(void)
-{
-	nev = 0;
-	memset(evlog, 0, sizeof(evlog));
-}
-
-static void ev(int x)
-{
-	ck_assert_int_lt(nev, LOG_MAX);
-	evlog[nev++] = x;
-}
-
-static void cfg_init(struct sim_config *cfg, enum sim_strategy_kind kind,
-		     uint64_t seed)
-{
-	sim_config_default(cfg);
-	cfg->seed = seed;
-	cfg->strategy.kind = kind;
-	if (kind == SIM_STRAT_PCT) {
-		cfg->strategy.pct_depth = 3;
-		cfg->strategy.pct_steps = 200;
-	}
-	cfg->max_steps = BUDGET;
-	cfg->step_ns = 1000;
-}
-
-static struct sim *new_sim(enum sim_strategy_kind kind, uint64_t seed)
-{
-	struct sim_config cfg;
-
-	cfg_init(&cfg, kind, seed);
-	return sim_new(&cfg);
-}
+#include "sim_fixture.h"
 
 /* Poll by sleeping: a sleeping fiber blocks, so any strategy runs others. */
 #define WAIT_UNTIL(s, cond)						\

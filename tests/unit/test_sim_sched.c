@@ -15,29 +15,7 @@
 #include "sim/sim.h"
 #include "sim/trace.h"
 
-#define HERE SIM_HERE
-
-/* A generous step budget so that a broken engine fails instead of hanging. */
-#define BUDGET 1000000
-
-/* ---------------------------------------------------------------- */
-/* Event log */
-
-#define LOG_MAX 8192
-static int evlog[LOG_MAX];
-static int nev;
-
-static void log_reset(void)
-{
-	nev = 0;
-	memset(evlog, 0, sizeof(evlog));
-}
-
-static void ev(int x)
-{
-	ck_assert_int_lt(nev, LOG_MAX);
-	evlog[nev++] = x;
-}
+#include "sim_fixture.h"
 
 /* How many times the log changes from one fiber to another. */
 static int switches(const int *log, int n)
@@ -50,26 +28,6 @@ static int switches(const int *log, int n)
 	return sw;
 }
 
-static void cfg_init(struct sim_config *cfg, enum sim_strategy_kind kind,
-		     uint64_t seed)
-{
-	sim_config_default(cfg);
-	cfg->seed = seed;
-	cfg->strategy.kind = kind;
-	if (kind == SIM_STRAT_PCT) {
-		cfg->strategy.pct_depth = 3;
-		cfg->strategy.pct_steps = 200;
-	}
-	cfg->max_steps = BUDGET;
-}
-
-static struct sim *new_sim(enum sim_strategy_kind kind, uint64_t seed)
-{
-	struct sim_config cfg;
-
-	cfg_init(&cfg, kind, seed);
-	return sim_new(&cfg);
-}
 
 /* Fiber: log tag, yield, n times. */
 struct yl {
