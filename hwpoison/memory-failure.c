@@ -77,14 +77,6 @@ struct hwpoison_state *hwpoison_state(void)
 	return hwpoison_attach();
 }
 
-void hwpoison_detach(struct mm_machine *m)
-{
-	if (!m->hwpoison)
-		return;
-	hwpoison_state_free(m->hwpoison);
-	m->hwpoison = NULL;
-}
-
 static bool policy_is(const char *name, const char *value)
 {
 	return sim_policy_is(mm_machine_cur->policy, name, value);
@@ -1039,7 +1031,6 @@ static int handle_free_page(struct page *p, unsigned long pfn, bool *retry)
 
 static int memory_failure_locked(unsigned long pfn, int flags)
 {
-	struct hwpoison_state *hs = hwpoison_state();
 	unsigned long page_flags;
 	bool retry = true;
 	struct page *p, *hpage;
@@ -1122,7 +1113,6 @@ try_again:
 		return -EBUSY;
 	}
 identify:
-	(void)hs;
 	return identify_page_state(pfn, p, page_flags);
 }
 

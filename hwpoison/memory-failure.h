@@ -118,7 +118,6 @@ struct hwpoison_state {
 /* Attach hwpoison to the current machine (once), and find it. */
 struct hwpoison_state *hwpoison_attach(void);
 struct hwpoison_state *hwpoison_state(void);
-void hwpoison_detach(struct mm_machine *m);
 void hwpoison_policy_register(void);
 
 int memory_failure(unsigned long pfn, int flags);

@@ -18,8 +18,6 @@
 
 #include <string.h>
 
-void sim_report_deadlock(struct sim *s);
-
 static bool holds(const struct sim_fiber *f, const struct sim_fiber *w)
 {
 	for (guint i = 0; i < f->held->len; i++) {

@@ -131,13 +131,6 @@ const char *sim_policy_get(const struct sim_policy *p, const char *name)
 	return d ? d->def : NULL;
 }
 
-long sim_policy_get_int(const struct sim_policy *p, const char *name)
-{
-	const char *v = sim_policy_get(p, name);
-
-	return v ? strtol(v, NULL, 0) : 0;
-}
-
 bool sim_policy_is(const struct sim_policy *p, const char *name,
 		   const char *value)
 {

@@ -39,7 +39,6 @@ void sim_policy_free(struct sim_policy *p);
 bool sim_policy_set(struct sim_policy *p, const char *name,
 		    const char *value, bool from_cli, GError **err);
 const char *sim_policy_get(const struct sim_policy *p, const char *name);
-long sim_policy_get_int(const struct sim_policy *p, const char *name);
 bool sim_policy_is(const struct sim_policy *p, const char *name,
 		   const char *value);
 /* Sorted "name" / "value" pairs of every registered switch. */

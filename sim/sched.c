@@ -384,8 +384,6 @@ static bool idle(struct sim *s)
 	return true;
 }
 
-void sim_report_deadlock(struct sim *s);
-
 /* One decision: false when the loop must end. */
 static bool sched_step(struct sim *s, struct sim_fiber **prev)
 {

@@ -315,6 +315,8 @@ const char *sim_fiber_label(const struct sim_fiber *f, char *buf, size_t n);
 struct sim_fiber *sim_strategy_pick(struct sim *s, GPtrArray *runnable,
 				    struct sim_fiber *prev);
 void sim_strategy_start(struct sim *s);
+/* Internal: nothing can run and fibers are alive - say why (deadlock.c). */
+void sim_report_deadlock(struct sim *s);
 void sim_strategy_spawned(struct sim *s, struct sim_fiber *f);
 
 #endif
