@@ -273,17 +273,28 @@ static void hand_off(struct sim *s, struct sim_lock *l)
 	}
 }
 
+/* Does f hold l in mode?  *idx: where on its held-lock stack. */
+static bool held_as(const struct sim_fiber *f, const struct sim_lock *l,
+		    enum sim_lock_mode mode, guint *idx)
+{
+	return find_held(f, l, NULL, 0, idx) &&
+	       g_array_index(f->held, struct sim_held_lock, *idx).mode ==
+		       (int)mode;
+}
+
+/* Outside a fiber only the lock itself can say (set-up code). */
+static bool host_holds(const struct sim_lock *l, enum sim_lock_mode mode)
+{
+	return shared_mode(l, mode) ? l->readers > 0 :
+				      l->owner == SIM_OWNER_HOST;
+}
+
 bool sim_lock_release_ok(const struct sim_lock *l, enum sim_lock_mode mode)
 {
 	struct sim_fiber *f = sim_current(sim_self());
 	guint idx;
 
-	if (!f)
-		return shared_mode(l, mode) ? l->readers > 0 :
-					      l->owner == SIM_OWNER_HOST;
-	return find_held(f, l, NULL, 0, &idx) &&
-	       g_array_index(f->held, struct sim_held_lock, idx).mode ==
-		       (int)mode;
+	return f ? held_as(f, l, mode, &idx) : host_holds(l, mode);
 }
 
 bool sim_bit_release_ok(const unsigned long *word, int bit)
@@ -320,13 +331,12 @@ bool sim_lock_release(struct sim_lock *l, enum sim_lock_mode mode,
 	const char *op = op_name(l, mode, true);
 	guint idx = 0;
 
-	if (!sim_lock_release_ok(l, mode))
+	if (f ? !held_as(f, l, mode, &idx) : !host_holds(l, mode))
 		return release_misuse(s, l, mode, f, site);
 	if (f) {
-		struct sim_held_lock hl;
+		struct sim_held_lock hl =
+			g_array_index(f->held, struct sim_held_lock, idx);
 
-		find_held(f, l, NULL, 0, &idx);
-		hl = g_array_index(f->held, struct sim_held_lock, idx);
 		g_array_remove_index(f->held, idx);
 		if (s->hooks.release)
 			s->hooks.release(s, f, &hl);
