@@ -85,8 +85,16 @@ struct sim_site *hwp_lua_site(lua_State *L, struct sim_site *site);
 /* A duration argument: ns, or "10us", "2ms", "1s". */
 uint64_t hwp_check_duration(lua_State *L, int arg);
 
+/* Push the run's policy switches to what reads them directly (host.c). */
+void hwp_policy_applied(struct hwp_ctx *ctx);
+
 /* Drop every machine reference Lua values hold (before the machine goes). */
 void hwp_release_refs(struct hwp_ctx *ctx);
+
+/* A userdata class: metatable name, methods (__index), __tostring and
+ * (if not NULL) __gc. */
+void hwp_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+		   lua_CFunction tostr, lua_CFunction gc);
 
 /* Library openers. */
 int hwp_open_sim(lua_State *L);		/* fills the hwp table on top */

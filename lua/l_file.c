@@ -299,23 +299,9 @@ static const luaL_Reg file_methods[] = {
 	{ NULL, NULL },
 };
 
-static void new_class(lua_State *L, const char *name, const luaL_Reg *m,
-		      lua_CFunction tostr, lua_CFunction gc)
-{
-	luaL_newmetatable(L, name);
-	lua_newtable(L);
-	luaL_setfuncs(L, m, 0);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, tostr);
-	lua_setfield(L, -2, "__tostring");
-	lua_pushcfunction(L, gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
-}
-
 int hwp_open_file(lua_State *L)
 {
-	new_class(L, INODE_MT, inode_methods, i_tostring, i_gc);
-	new_class(L, FILE_MT, file_methods, f_tostring, f_close);
+	hwp_new_class(L, INODE_MT, inode_methods, i_tostring, i_gc);
+	hwp_new_class(L, FILE_MT, file_methods, f_tostring, f_close);
 	return 0;
 }

@@ -348,24 +348,17 @@ static const luaL_Reg lock_ctors[] = {
 
 int hwp_open_lock(lua_State *L)
 {
-	luaL_newmetatable(L, LOCK_MT);
-	luaL_newlib(L, lock_methods);
+	hwp_new_class(L, LOCK_MT, lock_methods, lock_tostring, NULL);
+	/* The lock operations: one closure each over its lock_ops entry. */
+	luaL_getmetatable(L, LOCK_MT);
+	lua_getfield(L, -1, "__index");
 	for (size_t i = 0; i < G_N_ELEMENTS(lock_ops); i++) {
 		lua_pushlightuserdata(L, (void *)&lock_ops[i]);
 		lua_pushcclosure(L, lock_op, 1);
 		lua_setfield(L, -2, lock_ops[i].name);
 	}
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, lock_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
-
-	luaL_newmetatable(L, BITS_MT);
-	luaL_newlib(L, bits_methods);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, bits_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
+	lua_pop(L, 2);
+	hwp_new_class(L, BITS_MT, bits_methods, bits_tostring, NULL);
 
 	luaL_setfuncs(L, lock_ctors, 0);
 	return 1;

@@ -668,13 +668,7 @@ void hwp_add_methods(lua_State *L, const char *mt, const luaL_Reg *m)
 
 int hwp_open_machine(lua_State *L)
 {
-	luaL_newmetatable(L, MACHINE_MT);
-	lua_newtable(L);
-	luaL_setfuncs(L, machine_methods, 0);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, m_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pop(L, 1);
+	hwp_new_class(L, MACHINE_MT, machine_methods, m_tostring, NULL);
 	lua_pushcfunction(L, l_machine);
 	lua_setfield(L, -2, "machine");
 	return 1;

@@ -463,8 +463,6 @@ static int waitq_tostring(lua_State *L)
 
 /* ---- policy and findings ------------------------------------------------ */
 
-void hwp_policy_applied(struct hwp_ctx *ctx);
-
 static int l_policy(lua_State *L)
 {
 	struct hwp_ctx *ctx = hwp_ctx(L);
@@ -594,22 +592,26 @@ static const luaL_Reg waitq_methods[] = {
 	{ NULL, NULL },
 };
 
-static void new_class(lua_State *L, const char *name, const luaL_Reg *m,
-		      lua_CFunction tostr)
+void hwp_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+		   lua_CFunction tostr, lua_CFunction gc)
 {
 	luaL_newmetatable(L, name);
 	lua_newtable(L);
-	luaL_setfuncs(L, m, 0);
+	luaL_setfuncs(L, methods, 0);
 	lua_setfield(L, -2, "__index");
 	lua_pushcfunction(L, tostr);
 	lua_setfield(L, -2, "__tostring");
+	if (gc) {
+		lua_pushcfunction(L, gc);
+		lua_setfield(L, -2, "__gc");
+	}
 	lua_pop(L, 1);
 }
 
 int hwp_open_sim(lua_State *L)
 {
-	new_class(L, ACTOR_MT, actor_methods, actor_tostring);
-	new_class(L, WAITQ_MT, waitq_methods, waitq_tostring);
+	hwp_new_class(L, ACTOR_MT, actor_methods, actor_tostring, NULL);
+	hwp_new_class(L, WAITQ_MT, waitq_methods, waitq_tostring, NULL);
 	luaL_setfuncs(L, hwp_funcs, 0);
 	return 1;
 }

@@ -739,14 +739,6 @@ static const luaL_Reg task_methods[] = {
 
 int hwp_open_task(lua_State *L)
 {
-	luaL_newmetatable(L, TASK_MT);
-	lua_newtable(L);
-	luaL_setfuncs(L, task_methods, 0);
-	lua_setfield(L, -2, "__index");
-	lua_pushcfunction(L, t_tostring);
-	lua_setfield(L, -2, "__tostring");
-	lua_pushcfunction(L, t_gc);
-	lua_setfield(L, -2, "__gc");
-	lua_pop(L, 1);
+	hwp_new_class(L, TASK_MT, task_methods, t_tostring, t_gc);
 	return 0;
 }
