@@ -352,6 +352,28 @@ bool sim_lock_release(struct sim_lock *l, enum sim_lock_mode mode,
 	return true;
 }
 
+/*
+ * Teardown of a killed fiber: what it held is let go without a trace,
+ * hooks or hand-off.  Every other fiber is being killed too (the waiters
+ * unlink themselves), and the machine's own teardown, which runs after,
+ * must find its locks free - a deadlocked run ends with locks held.
+ */
+void sim_lock_drop_held(struct sim_fiber *f)
+{
+	for (guint i = f->held->len; i-- > 0;) {
+		struct sim_held_lock *hl =
+			&g_array_index(f->held, struct sim_held_lock, i);
+
+		if (!hl->lock)
+			*(unsigned long *)hl->word &= ~(1UL << hl->bit);
+		else if (shared_mode(hl->lock, hl->mode))
+			hl->lock->readers--;
+		else
+			hl->lock->owner = SIM_OWNER_NONE;
+	}
+	g_array_set_size(f->held, 0);
+}
+
 /* ---- bit locks and bit waits ------------------------------------------ */
 
 /*

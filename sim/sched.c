@@ -80,6 +80,11 @@ struct sim *sim_new(const struct sim_config *cfg)
 	s->stack_pool = g_ptr_array_new();
 	s->timers = g_sequence_new(g_free);
 	s->choices = g_array_new(FALSE, FALSE, sizeof(int));
+	if (s->cfg.record_decisions) {
+		s->decisions = g_array_new(FALSE, FALSE,
+					   sizeof(struct sim_decision));
+		s->decision_ids = g_array_new(FALSE, FALSE, sizeof(int));
+	}
 	s->pct_change = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 	s->bitwaits = sim_bitwait_table_new();
 	s->trace = sim_trace_new(cfg->trace_level);
@@ -347,9 +352,12 @@ static void fire_due_timers(struct sim *s)
 static void trace_pick(struct sim *s, struct sim_fiber *f, GPtrArray *r,
 		       struct sim_fiber *prev)
 {
-	GString *ids = g_string_sized_new(32);
+	GString *ids;
 	char buf[96];
 
+	if (!sim_trace_on(s->trace))
+		return;
+	ids = g_string_sized_new(32);
 	for (guint i = 0; i < r->len; i++) {
 		struct sim_fiber *x = g_ptr_array_index(r, i);
 
@@ -382,6 +390,31 @@ static bool idle(struct sim *s)
 	}
 	fire_due_timers(s);
 	return true;
+}
+
+static bool fiber_runnable(const struct sim_fiber *f)
+{
+	return f && (f->state == SIM_FIBER_RUNNABLE ||
+		     f->state == SIM_FIBER_NEW);
+}
+
+/* The decision as exploration sees it: who could run, who did. */
+static void record_decision(struct sim *s, GPtrArray *r,
+			    struct sim_fiber *prev, struct sim_fiber *f)
+{
+	struct sim_decision d = {
+		.chosen = f->id,
+		.prev = fiber_runnable(prev) ? prev->id : -1,
+		.first = s->decision_ids->len,
+		.n = r->len,
+	};
+
+	for (guint i = 0; i < r->len; i++) {
+		struct sim_fiber *x = g_ptr_array_index(r, i);
+
+		g_array_append_val(s->decision_ids, x->id);
+	}
+	g_array_append_val(s->decisions, d);
 }
 
 /* One decision: false when the loop must end. */
@@ -417,11 +450,19 @@ static bool sched_step(struct sim *s, struct sim_fiber **prev)
 		return false;
 	s->step++;
 	s->now += s->cfg.step_ns;
-	if (runnable->len > 1)
+	if (runnable->len > 1) {
 		g_array_append_val(s->choices, f->id);
+		if (s->decisions)
+			record_decision(s, runnable, *prev, f);
+	}
 	s->current = f;		/* the pick line is the chosen fiber's */
 	trace_pick(s, f, runnable, *prev);
 	s->current = NULL;
+	if (s->cfg.on_pick) {
+		s->cfg.on_pick(s, f, runnable, s->cfg.on_pick_data);
+		if (s->stopping)
+			return false;
+	}
 	*prev = f;
 	switch_to(s, f);
 	return true;
@@ -653,6 +694,7 @@ static void kill_one(struct sim *s, struct sim_fiber *f)
 		f->kills++;
 		switch_to(s, f);
 	}
+	sim_lock_drop_held(f);
 }
 
 static void fiber_free(struct sim_fiber *f)
@@ -694,6 +736,10 @@ void sim_free(struct sim *s)
 	g_ptr_array_free(s->stack_pool, TRUE);
 	g_sequence_free(s->timers);
 	g_array_free(s->choices, TRUE);
+	if (s->decisions) {
+		g_array_free(s->decisions, TRUE);
+		g_array_free(s->decision_ids, TRUE);
+	}
 	g_array_free(s->pct_change, TRUE);
 	g_hash_table_destroy(s->bitwaits);
 	sim_trace_free(s->trace);

@@ -57,13 +57,28 @@ enum sim_strategy_kind {
 	SIM_STRAT_RANDOM,	/* uniform among the runnable, seeded */
 	SIM_STRAT_PCT,		/* probabilistic concurrency testing */
 	SIM_STRAT_REPLAY,	/* follow a recorded choice list */
+	SIM_STRAT_DFS,		/* a prefix of choices, then no preemption */
 };
 
 struct sim_strategy {
 	enum sim_strategy_kind kind;
 	unsigned int pct_depth;		/* PCT: bug depth d (>= 1) */
 	unsigned int pct_steps;		/* PCT: estimate of steps k */
-	GArray *replay;			/* REPLAY: int fiber ids, owned */
+	GArray *replay;			/* REPLAY, DFS: int fiber ids, owned */
+};
+
+/*
+ * One scheduling decision that had a choice, recorded when
+ * sim_config.record_decisions is set: what systematic exploration needs
+ * to know to try the other branches (cli/explore.c).  The runnable ids
+ * are decision_ids[first .. first + n), sorted.
+ */
+struct sim_decision {
+	int chosen;
+	int prev;		/* the fiber that ran last if still runnable,
+				 * else -1: choosing another is a preemption */
+	unsigned int first;
+	unsigned int n;
 };
 
 /*
@@ -189,6 +204,14 @@ struct sim_config {
 	size_t stack_size;	/* per fiber; 0 for the default */
 	bool rwlock_fair;	/* default rwlock mode: fair (FIFO) */
 	int trace_level;	/* enum sim_trace_level */
+	bool record_decisions;	/* fill sim.decisions (exploration) */
+	/*
+	 * Called at every decision, after the pick line is traced and
+	 * before next runs (step-by-step replay); may call sim_stop().
+	 */
+	void (*on_pick)(struct sim *s, struct sim_fiber *next,
+			GPtrArray *runnable, void *data);
+	void *on_pick_data;
 };
 
 struct sim {
@@ -211,6 +234,8 @@ struct sim {
 	uint64_t timer_seq;
 
 	GArray *choices;		/* fiber ids picked where n > 1 */
+	GArray *decisions;		/* struct sim_decision, or NULL */
+	GArray *decision_ids;		/* int: their runnable sets */
 	guint replay_pos;
 	GArray *pct_change;		/* PCT change points (steps), sorted */
 	int64_t pct_next_low;		/* PCT: next lowered priority */
@@ -315,6 +340,8 @@ const char *sim_fiber_label(const struct sim_fiber *f, char *buf, size_t n);
 struct sim_fiber *sim_strategy_pick(struct sim *s, GPtrArray *runnable,
 				    struct sim_fiber *prev);
 void sim_strategy_start(struct sim *s);
+/* Internal: let go of what a killed fiber held (lock.c). */
+void sim_lock_drop_held(struct sim_fiber *f);
 /* Internal: nothing can run and fibers are alive - say why (deadlock.c). */
 void sim_report_deadlock(struct sim *s);
 void sim_strategy_spawned(struct sim *s, struct sim_fiber *f);

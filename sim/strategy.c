@@ -15,6 +15,11 @@
  *               drops to priority d-i.  A bug of depth d is found with
  *               probability at least 1/(n k^(d-1)).
  * replay        the recorded fiber id at each decision that had a choice.
+ * dfs           one schedule of a systematic search (cli/explore.c): the
+ *               given prefix of choices, then never preempt - the fiber
+ *               that ran last keeps the CPU while it can, else the
+ *               runnable fiber with the lowest id.  Exploration then
+ *               branches at the recorded decisions (sim_decision).
  */
 #include "sim/sim.h"
 
@@ -92,6 +97,9 @@ char *sim_strategy_describe(const struct sim_strategy *st)
 				       st->pct_steps);
 	case SIM_STRAT_REPLAY:
 		return g_strdup_printf("replay:%u",
+				       st->replay ? st->replay->len : 0);
+	case SIM_STRAT_DFS:
+		return g_strdup_printf("dfs:%u",
 				       st->replay ? st->replay->len : 0);
 	}
 	return g_strdup("?");
@@ -228,6 +236,21 @@ static struct sim_fiber *pick_replay(struct sim *s, GPtrArray *r,
 	return NULL;
 }
 
+/* The prefix must name a runnable fiber: the runs are deterministic. */
+static struct sim_fiber *pick_dfs(struct sim *s, GPtrArray *r,
+				  struct sim_fiber *prev)
+{
+	GArray *list = s->cfg.strategy.replay;
+
+	if (r->len == 1)
+		return g_ptr_array_index(r, 0);
+	if (list && s->replay_pos < list->len)
+		return pick_replay(s, r, prev);
+	if (is_runnable(prev))
+		return prev;
+	return g_ptr_array_index(r, 0);
+}
+
 struct sim_fiber *sim_strategy_pick(struct sim *s, GPtrArray *runnable,
 				    struct sim_fiber *prev)
 {
@@ -245,6 +268,8 @@ struct sim_fiber *sim_strategy_pick(struct sim *s, GPtrArray *runnable,
 		return pick_pct(s, runnable, prev);
 	case SIM_STRAT_REPLAY:
 		return pick_replay(s, runnable, prev);
+	case SIM_STRAT_DFS:
+		return pick_dfs(s, runnable, prev);
 	}
 	return NULL;
 }

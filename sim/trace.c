@@ -51,9 +51,12 @@ static void add_line(struct sim_trace *t, const char *line, gsize len)
 void sim_trace_header(struct sim_trace *t, const char *key,
 		      const char *fmt, ...)
 {
-	GString *line = g_string_new("# ");
+	GString *line;
 	va_list ap;
 
+	if (!sim_trace_on(t))
+		return;
+	line = g_string_new("# ");
 	g_string_append_printf(line, "%s: ", key);
 	va_start(ap, fmt);
 	g_string_append_vprintf(line, fmt, ap);
@@ -69,7 +72,7 @@ void sim_trace_eventv(struct sim *s, const char *kind, const char *fmt,
 	char label[96];
 	GString *line;
 
-	if (!s || !s->trace)
+	if (!s || !sim_trace_on(s->trace))
 		return;
 	line = g_string_sized_new(96);
 	g_string_append_printf(line, "%6llu %12llu %-16s %-8s ",
@@ -98,8 +101,13 @@ void sim_trace_event(struct sim *s, const char *kind, const char *fmt, ...)
 
 char *sim_trace_digest(struct sim_trace *t)
 {
-	GChecksum *copy = g_checksum_copy(t->sum);
-	char *d = g_strconcat("sha256:", g_checksum_get_string(copy), NULL);
+	GChecksum *copy;
+	char *d;
+
+	if (!sim_trace_on(t))
+		return g_strdup("off");
+	copy = g_checksum_copy(t->sum);
+	d = g_strconcat("sha256:", g_checksum_get_string(copy), NULL);
 
 	g_checksum_free(copy);
 	return d;

@@ -15,6 +15,7 @@
 #define HWPSIM_SIM_TRACE_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct sim;
@@ -23,6 +24,8 @@ struct sim_fiber;
 enum sim_trace_level {
 	SIM_TRACE_DIGEST,	/* no text kept, digest only */
 	SIM_TRACE_FULL,		/* every line kept in memory */
+	SIM_TRACE_OFF,		/* nothing: exploration, which replays the
+				 * one schedule whose trace it needs */
 };
 
 struct sim_trace {
@@ -42,7 +45,12 @@ void sim_trace_event(struct sim *s, const char *kind, const char *fmt, ...)
 	G_GNUC_PRINTF(3, 4);
 void sim_trace_eventv(struct sim *s, const char *kind, const char *fmt,
 		      va_list ap) G_GNUC_PRINTF(3, 0);
-/* "sha256:<hex>" of all lines so far; caller frees. */
+/* Is anything recorded?  Lets callers skip formatting a line. */
+static inline bool sim_trace_on(const struct sim_trace *t)
+{
+	return t && t->level != SIM_TRACE_OFF;
+}
+/* "sha256:<hex>" of all lines so far ("off" if none are); caller frees. */
 char *sim_trace_digest(struct sim_trace *t);
 const char *sim_trace_text(const struct sim_trace *t);
 
