@@ -44,6 +44,7 @@ struct hwp_expected_finding {
 	char *kind;
 	char *pattern;			/* Lua pattern on the message, or NULL */
 	char *where;
+	bool optional;			/* allowed, not required (expect.allow) */
 	bool seen;
 };
 
@@ -101,6 +102,15 @@ int hwp_open_sim(lua_State *L);		/* fills the hwp table on top */
 int hwp_open_lock(lua_State *L);
 lua_State *hwp_sandbox_new(struct hwp_ctx *ctx, GError **err);
 bool hwp_load_embedded(lua_State *L, const char *name, GError **err);
+
+/*
+ * Load a chunk as luaL_loadbufferx (text only) would, compiling the same
+ * name and text only once per process (chunk_cache.c); the file form
+ * reads path as luaL_loadfile does.
+ */
+int hwp_load_cached(lua_State *L, const char *src, size_t len,
+		    const char *name);
+int hwp_load_file_cached(lua_State *L, const char *path);
 
 /* The sentinel error value that unwinds a killed fiber. */
 extern const char hwp_kill_sentinel;

@@ -57,6 +57,8 @@ void hwp_run_opts_default(struct hwp_run_opts *o)
 void hwp_run_opts_clear(struct hwp_run_opts *o)
 {
 	sim_strategy_clear(&o->strategy);
+	g_free(o->strategy_label);
+	o->strategy_label = NULL;
 	if (o->policy_overrides)
 		g_ptr_array_free(o->policy_overrides, TRUE);
 	o->policy_overrides = NULL;
@@ -108,6 +110,11 @@ void hwp_result_free(struct hwp_result *r)
 	g_ptr_array_free(r->outcomes, TRUE);
 	if (r->dmesg)
 		g_string_free(r->dmesg, TRUE);
+	g_array_free(r->choices, TRUE);
+	if (r->decisions) {
+		g_array_free(r->decisions, TRUE);
+		g_array_free(r->decision_ids, TRUE);
+	}
 	g_free(r);
 }
 
@@ -143,6 +150,7 @@ static struct hwp_result *result_new(const char *path,
 	r->findings = g_ptr_array_new_with_free_func(finding_copy_free);
 	r->output = g_string_new(NULL);
 	r->outcomes = g_ptr_array_new_with_free_func(g_free);
+	r->choices = g_array_new(FALSE, FALSE, sizeof(int));
 	return r;
 }
 
@@ -203,7 +211,7 @@ static void main_fiber(void *arg)
 	int st;
 
 	lua_pushcfunction(T, hwp_msgh);
-	st = luaL_loadfilex(T, ctx->file, "t");
+	st = hwp_load_file_cached(T, ctx->file);
 	if (st != LUA_OK) {
 		add_load_error(ctx, lua_tostring(T, -1));
 		lua_settop(T, 0);
@@ -274,7 +282,7 @@ static void judge_findings(struct hwp_ctx *ctx)
 			g_ptr_array_index(ctx->expected_findings, j);
 		char *msg;
 
-		if (e->seen || ctx->errored)
+		if (e->seen || e->optional || ctx->errored)
 			continue;
 		msg = g_strdup_printf("expected a %s finding%s%s, none "
 				      "happened", e->kind,
@@ -371,6 +379,14 @@ static void fill_result(struct hwp_ctx *ctx)
 	r->virtual_ns = s->now;
 	r->fibers = s->fibers->len;
 	r->trace_digest = sim_trace_digest(s->trace);
+	g_array_append_vals(r->choices, s->choices->data, s->choices->len);
+	if (s->decisions) {
+		/* The engine's arrays: it is freed right after. */
+		r->decisions = s->decisions;
+		r->decision_ids = s->decision_ids;
+		s->decisions = NULL;
+		s->decision_ids = NULL;
+	}
 	if (ctx->opts->keep_trace && sim_trace_text(s->trace))
 		r->trace = g_strdup(sim_trace_text(s->trace));
 }
@@ -388,6 +404,7 @@ static void expected_free(gpointer p)
 static struct sim *engine_new(const char *path,
 			      const struct hwp_run_opts *opts)
 {
+	const GPtrArray *ov = opts->policy_overrides;
 	struct sim_config cfg;
 	struct sim *s;
 	char *st;
@@ -397,14 +414,24 @@ static struct sim *engine_new(const char *path,
 	cfg.strategy = opts->strategy;	/* sim_new copies the replay list */
 	cfg.max_steps = opts->max_steps;
 	cfg.trace_level = opts->keep_trace ? SIM_TRACE_FULL :
-					     SIM_TRACE_DIGEST;
+			  opts->no_trace ? SIM_TRACE_OFF : SIM_TRACE_DIGEST;
+	cfg.record_decisions = opts->record_decisions;
+	cfg.on_pick = opts->on_pick;
+	cfg.on_pick_data = opts->on_pick_data;
 	s = sim_new(&cfg);
 	st = sim_strategy_describe(&opts->strategy);
 	sim_trace_header(s->trace, "hwpsim trace", "1");
 	sim_trace_header(s->trace, "scenario", "%s", path);
 	sim_trace_header(s->trace, "seed", "%llu",
 			 (unsigned long long)opts->seed);
-	sim_trace_header(s->trace, "strategy", "%s", st);
+	sim_trace_header(s->trace, "strategy", "%s",
+			 opts->strategy_label ? opts->strategy_label : st);
+	/* What --set changed, so that a replay runs the same machine. */
+	for (guint i = 0; ov && i < ov->len; i++) {
+		const struct hwp_policy_kv *kv = g_ptr_array_index(ov, i);
+
+		sim_trace_header(s->trace, "set", "%s=%s", kv->key, kv->value);
+	}
 	g_free(st);
 	return s;
 }

@@ -61,6 +61,11 @@ struct hwp_result {
 	GPtrArray *outcomes;		/* char * */
 	/* The machine's kernel log, as dmesg shows it (NULL: no machine). */
 	GString *dmesg;
+	/* The fiber chosen at each decision that had a choice (replay). */
+	GArray *choices;		/* int */
+	/* With hwp_run_opts.record_decisions: the decisions (explore). */
+	GArray *decisions;		/* struct sim_decision, or NULL */
+	GArray *decision_ids;		/* int, or NULL */
 };
 
 struct hwp_run_opts {
@@ -70,7 +75,19 @@ struct hwp_run_opts {
 	uint64_t max_instructions;	/* Lua VM instructions, 0: none */
 	size_t max_memory;		/* bytes of Lua heap, 0: none */
 	bool keep_trace;		/* fill result->trace */
+	bool no_trace;			/* not even the digest (explore) */
 	GPtrArray *policy_overrides;	/* struct hwp_policy_kv, may be NULL */
+	bool record_decisions;		/* fill result->decisions */
+	/*
+	 * The strategy the trace header names, if not this one's: a replay
+	 * says what the recorded run said, so the two traces are the same
+	 * bytes.  Owned, may be NULL.
+	 */
+	char *strategy_label;
+	/* Passed to the engine (sim_config.on_pick), may be NULL. */
+	void (*on_pick)(struct sim *s, struct sim_fiber *next,
+			GPtrArray *runnable, void *data);
+	void *on_pick_data;
 };
 
 /* Register every layer's policy switches (idempotent). */
@@ -87,5 +104,11 @@ const char *hwp_status_name(enum hwp_status st);
 /* Expand FILE|DIR arguments to the sorted list of scenario files; a
  * missing path becomes an entry whose run reports the error. */
 GPtrArray *hwp_collect_scenarios(char **paths, int n);
+
+/*
+ * Drop what the host keeps between runs (the compiled Lua chunks): at
+ * the end of a command, so a Valgrind run ends with nothing allocated.
+ */
+void hwp_chunk_cache_clear(void);
 
 #endif

@@ -551,6 +551,7 @@ static int l_expect_finding(lua_State *L)
 
 	e->kind = g_strdup(luaL_checkstring(L, 1));
 	e->pattern = g_strdup(luaL_optstring(L, 2, NULL));
+	e->optional = lua_toboolean(L, 3);
 	e->where = hwp_where(L, 1);
 	g_ptr_array_add(ctx->expected_findings, e);
 	return 0;

@@ -242,7 +242,7 @@ bool hwp_load_embedded(lua_State *L, const char *name, GError **err)
 		gsize len;
 		const char *src = g_bytes_get_data(b, &len);
 
-		if (luaL_loadbufferx(L, src, len, chunk, "t") == LUA_OK)
+		if (hwp_load_cached(L, src, len, chunk) == LUA_OK)
 			ok = true;
 		else
 			g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,

@@ -7,8 +7,8 @@
 --
 -- expect.finding() and expect.deadlock() are declarations: they say that
 -- the run is expected to produce such a finding (a deadlock, a lock-order
--- cycle ...), which is checked when the run ends.  Any finding nobody
--- declared fails the scenario.
+-- cycle ...), which is checked when the run ends; expect.allow() says one
+-- may happen.  Any finding nobody declared fails the scenario.
 
 local hwp = ...
 local fail, pass = hwp._fail, hwp._pass
@@ -146,6 +146,12 @@ end
 
 function M.deadlock(pattern)
   hwp._expect_finding("deadlock", pattern)
+end
+
+-- A finding that some schedules produce and others do not: allowed, not
+-- required (a race scenario run under many schedules).
+function M.allow(kind, pattern)
+  hwp._expect_finding(kind, pattern, true)
 end
 
 -- Findings so far must be none (or none of kind).
