@@ -13,7 +13,7 @@
  *
  * Exit status, as diff(1): 0 no scenario differs, 1 some do, 2 bad input.
  */
-#include "cli/diff.h"
+#include "cli/commands.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,6 +4,8 @@
  *   hwpsim run [OPTIONS] FILE|DIR...   run scenarios, print the outcome
  *   hwpsim inject [OPTIONS] FILE...    run mce-inject files (cli/inject.c)
  *   hwpsim diff --a K=V --b K=V FILE|DIR...  two policies (cli/diff.c)
+ *   hwpsim explore [OPTIONS] FILE      search schedules (cli/explore.c)
+ *   hwpsim replay [OPTIONS] TRACE      re-run a schedule (cli/replay.c)
  *   hwpsim help [COMMAND]              usage
  *   hwpsim version
  *
@@ -16,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/diff.h"
+#include "cli/commands.h"
 #include "cli/options.h"
 #include "cli/report.h"
 #include "cli/version.h"
@@ -24,9 +26,6 @@
 #include "sim/policy.h"
 #include "sim/trace.h"
 
-/* cli/inject.c */
-int cmd_inject(int argc, char **argv);
-void cmd_inject_help(void);
 
 #define EXIT_FAILED 1
 #define EXIT_BAD_INPUT 2
@@ -62,86 +61,27 @@ static void run_args_clear(struct run_args *a)
 	g_strfreev(a->files);
 }
 
-static bool parse_u64(const char *opt, const char *txt, uint64_t *out,
-		      GError **err)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(txt, &end, 0);
-	if (!*txt || *end || errno || txt[0] == '-') {
-		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-			    "%s: '%s' is not a non-negative integer", opt, txt);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
-
-/* The "# seed: N" header of a trace file, if it has one. */
-static bool trace_seed(const char *text, uint64_t *seed)
-{
-	const char *p = strstr(text, "\n# seed: ");
-
-	if (!p && g_str_has_prefix(text, "# seed: "))
-		p = text - 1;
-	if (!p)
-		return false;
-	*seed = g_ascii_strtoull(p + 9, NULL, 10);
-	return true;
-}
-
-/*
- * --strategy replay:TRACE follows the picks recorded in a trace file (as
- * --trace writes it) and, unless --seed says otherwise, its seed.
- */
-static bool parse_replay(const char *path, struct hwp_run_opts *o,
-			 bool seed_given, GError **err)
-{
-	char *text = NULL;
-	GArray *picks;
-
-	if (!g_file_get_contents(path, &text, NULL, err)) {
-		g_prefix_error(err, "--strategy replay: ");
-		return false;
-	}
-	picks = sim_trace_parse_picks(text, path, err);
-	if (picks) {
-		memset(&o->strategy, 0, sizeof(o->strategy));
-		o->strategy.kind = SIM_STRAT_REPLAY;
-		o->strategy.replay = picks;
-		if (!seed_given && !trace_seed(text, &o->seed)) {
-			g_set_error(err, G_OPTION_ERROR,
-				    G_OPTION_ERROR_BAD_VALUE,
-				    "%s: no '# seed:' header; give --seed",
-				    path);
-			picks = NULL;
-		}
-	}
-	g_free(text);
-	return picks != NULL;
-}
-
 static bool run_opts_from_args(struct run_args *a, struct hwp_run_opts *o,
 			       GError **err)
 {
 	hwp_run_opts_default(o);
-	if (a->seed && !parse_u64("--seed", a->seed, &o->seed, err))
+	if (a->seed && !cli_parse_u64("--seed", a->seed, &o->seed, err))
 		return false;
 	if (a->strategy && g_str_has_prefix(a->strategy, "replay:")) {
-		if (!parse_replay(a->strategy + 7, o, a->seed != NULL, err))
+		if (!cli_load_trace(a->strategy + 7, o, a->seed != NULL, NULL,
+				    err)) {
+			g_prefix_error(err, "--strategy replay: ");
 			return false;
+		}
 	} else if (a->strategy && sim_strategy_parse(a->strategy,
 						     &o->strategy, err)) {
 		return false;
 	}
 	if (a->max_steps &&
-	    !parse_u64("--max-steps", a->max_steps, &o->max_steps, err))
+	    !cli_parse_u64("--max-steps", a->max_steps, &o->max_steps, err))
 		return false;
 	if (a->max_instructions &&
-	    !parse_u64("--max-instructions", a->max_instructions,
+	    !cli_parse_u64("--max-instructions", a->max_instructions,
 		       &o->max_instructions, err))
 		return false;
 	if (a->policy && !cli_load_policy_file(a->policy, o, err))
@@ -379,10 +319,32 @@ static void print_policies(FILE *out)
 	g_ptr_array_free(all, TRUE);
 }
 
+static int cmd_help(int argc, char **argv);
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "run", cmd_run },
+	{ "inject", cmd_inject },
+	{ "diff", cmd_diff },
+	{ "explore", cmd_explore },
+	{ "replay", cmd_replay },
+	{ "help", cmd_help },
+	{ "--help", cmd_help },
+	{ "-h", cmd_help },
+};
+
 static int cmd_help(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "inject"))
-		return cmd_inject_help(), 0;
+	if (argc > 1 && strcmp(argv[1], "run")) {
+		char *sub[] = { argv[1], (char *)"--help", NULL };
+
+		for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+			if (!strcmp(argv[1], commands[i].name) &&
+			    commands[i].fn != cmd_help)
+				return commands[i].fn(2, sub);
+	}
 	if (argc > 1 && !strcmp(argv[1], "run")) {
 		struct run_args a = { 0 };
 		GOptionEntry *e;
@@ -408,6 +370,12 @@ static int cmd_help(int argc, char **argv)
 	       "  hwpsim inject [--memory SIZE] [--cpus N] FILE...\n"
 	       "                                    run mce-inject files: "
 	       "severity, action, outcome\n"
+	       "  hwpsim explore [OPTIONS] FILE     run one scenario under "
+	       "many schedules,\n"
+	       "                                    save the first failing "
+	       "one\n"
+	       "  hwpsim replay [OPTIONS] TRACE     re-run a saved schedule, "
+	       "byte for byte\n"
 	       "  hwpsim help [COMMAND]             this text, or a "
 	       "command's options\n"
 	       "  hwpsim version                    the version\n",
@@ -422,15 +390,14 @@ int main(int argc, char **argv)
 
 	if (!cmd)
 		return cmd_help(0, NULL), EXIT_BAD_INPUT;
-	if (!strcmp(cmd, "run"))
-		return cmd_run(argc - 1, argv + 1);
-	if (!strcmp(cmd, "inject"))
-		return cmd_inject(argc - 1, argv + 1);
-	if (!strcmp(cmd, "diff"))
-		return cmd_diff(argc - 1, argv + 1);
-	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
-	    !strcmp(cmd, "-h"))
-		return cmd_help(argc - 1, argv + 1);
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+		if (!strcmp(cmd, commands[i].name)) {
+			int rc = commands[i].fn(argc - 1, argv + 1);
+
+			hwp_chunk_cache_clear();
+			return rc;
+		}
+	}
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("hwpsim %s\n", HWPSIM_VERSION);
 		return 0;

@@ -3,6 +3,8 @@
  */
 #include "cli/options.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/policy.h"
@@ -51,5 +53,22 @@ bool cli_parse_set(char **set, const char *opt, struct hwp_run_opts *o,
 	for (int i = 0; set && set[i]; i++)
 		if (!parse_one(set[i], opt, o, err))
 			return false;
+	return true;
+}
+
+bool cli_parse_u64(const char *opt, const char *txt, uint64_t *out,
+		   GError **err)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(txt, &end, 0);
+	if (!*txt || *end || errno || txt[0] == '-') {
+		g_set_error(err, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+			    "%s: '%s' is not a non-negative integer", opt, txt);
+		return false;
+	}
+	*out = v;
 	return true;
 }

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "lua/host.h"
 
@@ -22,5 +23,18 @@ bool cli_parse_set(char **set, const char *opt, struct hwp_run_opts *o,
  */
 bool cli_load_policy_file(const char *path, struct hwp_run_opts *o,
 			  GError **err);
+
+/* A non-negative integer option value (decimal, 0x hex or 0 octal). */
+bool cli_parse_u64(const char *opt, const char *txt, uint64_t *out,
+		   GError **err);
+
+/*
+ * A trace file (as `run --trace` or `explore` writes it) read back as a
+ * schedule: o gets the replay strategy with its picks, its seed (unless
+ * seed_given) and its `# set:` switches; *scenario, if not NULL, gets the
+ * `# scenario:` header (caller frees).  Errors name the file and line.
+ */
+bool cli_load_trace(const char *path, struct hwp_run_opts *o,
+		    bool seed_given, char **scenario, GError **err);
 
 #endif
