@@ -1126,11 +1126,13 @@ int memory_failure(unsigned long pfn, int flags)
 {
 	struct hwpoison_state *hs = hwpoison_state();
 	unsigned int saved = mf_call_flags;
+	bool serialise = policy_is("mf_mutex", "on");
 	int res;
 
 	if (!sysctl_memory_failure_recovery())
 		panic("Memory failure on page %lx", pfn);
-	mutex_lock(&hs->mf_mutex);
+	if (serialise)
+		mutex_lock(&hs->mf_mutex);
 	if (!(flags & MF_SW_SIMULATED))
 		hs->hw_memory_failure = true;
 	mf_call_flags = (unsigned int)flags;
@@ -1139,6 +1141,7 @@ int memory_failure(unsigned long pfn, int flags)
 			"flags %#x", pfn, (unsigned int)flags);
 	res = memory_failure_locked(pfn, flags);
 	mf_call_flags = saved;
-	mutex_unlock(&hs->mf_mutex);
+	if (serialise)
+		mutex_unlock(&hs->mf_mutex);
 	return res;
 }

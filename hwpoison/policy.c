@@ -29,6 +29,10 @@ static const struct sim_policy_def hwpoison_defs[] = {
 	  "seed 002: 2009-v3 takes tasklist_lock outside i_mmap_rwsem for "
 	  "file pages (and inside anon_vma->rwsem for anon pages); 6.1 "
 	  "takes it inside both" },
+	{ "mf_mutex", off_on, "on",
+	  "seed 002: on, memory_failure() calls are serialised by mf_mutex "
+	  "(6.1; added in 2021); off, they run concurrently, as in 2009, "
+	  "and only the page lock orders them" },
 	{ "dirty_pagecache", dirty_modes, "recover",
 	  "seed 003: on an error in dirty page cache, recover (6.1), panic "
 	  "(vm.memory_failure_dirty_panic), or panic only when a task "
