@@ -131,7 +131,7 @@ LINK_LIB   := $(RES_OBJ) $(LIB)
 # ---------------------------------------------------------------------------
 # Top-level targets.
 
-.PHONY: all deps run test unit bench coverage clean help FORCE
+.PHONY: all deps run test test-asan fuzz fuzz-deps unit bench coverage clean help FORCE
 
 all: $(BIN) $(UNIT_BIN) | deps
 
@@ -315,6 +315,22 @@ coverage: | deps
 	@echo 'HTML report: $(COV_HTML)'
 
 # ---------------------------------------------------------------------------
+# Sanitizers: the same sources built again with ASan and UBSan in
+# build/asan (a recursive make with another BUILDDIR, as for coverage), then
+# tests/run-all.sh in its sanitizer mode: unit tests, the catalogue, the
+# unit tests in one process, and no sanitizer report from any of them.
+# Valgrind cannot run an ASan build; `make test` keeps it.  sim/context.c
+# tells ASan about every fiber switch.
+
+ASANDIR     := build/asan
+ASAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	       -fno-omit-frame-pointer
+
+test-asan: | deps
+	$(Q)$(MAKE) BUILDDIR=$(ASANDIR) EXTRA_CFLAGS='$(ASAN_CFLAGS)' all
+	@BUILD=$(ASANDIR) SANITIZERS=1 bash tests/run-all.sh
+
+# ---------------------------------------------------------------------------
 
 help:
 	@echo 'Targets:'
@@ -323,6 +339,8 @@ help:
 	@echo '  make run         build, then run the scenario catalogue: $(BIN) run scenarios'
 	@echo '  make test        build, then tests/run-all.sh: unit tests, catalogue,'
 	@echo '                   Valgrind memcheck of both; last line "N passed, N failed"'
+	@echo '  make test-asan   build in $(ASANDIR) with ASan+UBSan, run the unit tests and'
+	@echo '                   the catalogue; last line "N passed, N failed"'
 	@echo '  make unit        build and run the unit tests only (no Valgrind)'
 	@echo '  make coverage    instrumented build in $(COVDIR), run tests and catalogue,'
 	@echo '                   HTML report $(COV_HTML) and summaries'

@@ -15,6 +15,17 @@
 #define VALGRIND_STACK_DEREGISTER(id) ((void)(id))
 #endif
 
+#ifdef SIM_CTX_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#define STACK_UNPOISON(lo, size) ASAN_UNPOISON_MEMORY_REGION(lo, size)
+#else
+#define STACK_UNPOISON(lo, size) ((void)(lo), (void)(size))
+#endif
+
+static void ctx_prepare(struct sim_ctx *ctx, struct sim_stack *st,
+			void (*fn)(void *), void *arg);
+
 static size_t page_size(void)
 {
 	static size_t ps;
@@ -49,6 +60,8 @@ void sim_stack_free(struct sim_stack *st)
 	if (!st)
 		return;
 	VALGRIND_STACK_DEREGISTER(st->vg_id);
+	/* Frames abandoned on it must not haunt a later mapping there. */
+	STACK_UNPOISON((char *)st->base + page_size(), st->size);
 	munmap(st->base, st->size + page_size());
 	g_free(st);
 }
@@ -61,11 +74,16 @@ void sim_stack_free(struct sim_stack *st)
  * sim_ctx_trampoline is where a new context first "returns" to: r12 holds
  * the function and r13 its argument.
  */
+#ifdef SIM_CTX_ASAN
+#define CTX_SWITCH "ctx_switch_raw"	/* wrapped by sim_ctx_switch below */
+#else
+#define CTX_SWITCH "sim_ctx_switch"
+#endif
 __asm__(
 	".text\n"
-	".globl sim_ctx_switch\n"
-	".type sim_ctx_switch,@function\n"
-	"sim_ctx_switch:\n"
+	".globl " CTX_SWITCH "\n"
+	".type " CTX_SWITCH ",@function\n"
+	CTX_SWITCH ":\n"
 	"	pushq %rbp\n"
 	"	pushq %rbx\n"
 	"	pushq %r12\n"
@@ -87,7 +105,7 @@ __asm__(
 	"	popq %rbx\n"
 	"	popq %rbp\n"
 	"	ret\n"
-	".size sim_ctx_switch, .-sim_ctx_switch\n"
+	".size " CTX_SWITCH ", .-" CTX_SWITCH "\n"
 	".globl sim_ctx_trampoline\n"
 	".hidden sim_ctx_trampoline\n"
 	".type sim_ctx_trampoline,@function\n"
@@ -98,9 +116,12 @@ __asm__(
 	".size sim_ctx_trampoline, .-sim_ctx_trampoline\n");
 
 void sim_ctx_trampoline(void);
+#ifdef SIM_CTX_ASAN
+void ctx_switch_raw(struct sim_ctx *from, struct sim_ctx *to);
+#endif
 
-void sim_ctx_make(struct sim_ctx *ctx, struct sim_stack *st,
-		  void (*fn)(void *), void *arg)
+static void ctx_prepare(struct sim_ctx *ctx, struct sim_stack *st,
+			void (*fn)(void *), void *arg)
 {
 	char *top = (char *)st->base + page_size() + st->size;
 	uint64_t *sp;
@@ -132,8 +153,8 @@ static void ctx_entry(unsigned int fhi, unsigned int flo, unsigned int ahi,
 	g_error("hwpsim: fiber function returned");
 }
 
-void sim_ctx_make(struct sim_ctx *ctx, struct sim_stack *st,
-		  void (*fn)(void *), void *arg)
+static void ctx_prepare(struct sim_ctx *ctx, struct sim_stack *st,
+			void (*fn)(void *), void *arg)
 {
 	uintptr_t f = (uintptr_t)fn, a = (uintptr_t)arg;
 
@@ -146,8 +167,92 @@ void sim_ctx_make(struct sim_ctx *ctx, struct sim_stack *st,
 		    (unsigned int)(a >> 32), (unsigned int)a);
 }
 
-void sim_ctx_switch(struct sim_ctx *from, struct sim_ctx *to)
+static void ctx_switch_raw(struct sim_ctx *from, struct sim_ctx *to)
 {
 	swapcontext(&from->uc, &to->uc);
+}
+#ifndef SIM_CTX_ASAN
+void sim_ctx_switch(struct sim_ctx *from, struct sim_ctx *to)
+{
+	ctx_switch_raw(from, to);
+}
+#endif
+#endif
+
+#ifndef SIM_CTX_ASAN
+void sim_ctx_make(struct sim_ctx *ctx, struct sim_stack *st,
+		  void (*fn)(void *), void *arg)
+{
+	ctx_prepare(ctx, st, fn, arg);
+}
+
+void sim_ctx_exit(struct sim_ctx *from, struct sim_ctx *to)
+{
+	sim_ctx_switch(from, to);
+	g_error("hwpsim: a finished context was resumed");
+}
+#else
+/*
+ * AddressSanitizer: each switch is bracketed by start_switch_fiber (the
+ * stack about to run) and finish_switch_fiber (on arrival, which also
+ * tells the bounds of the stack just left - how the host stack's bounds
+ * are learnt, on the first switch into a fiber).  A context that will
+ * never run again passes no fake-stack slot, so ASan frees its fake stack.
+ */
+static struct sim_ctx *asan_leaving;	/* the context being switched from */
+
+static void asan_arrived(void *fake_stack)
+{
+	struct sim_ctx *from = asan_leaving;
+	const void *lo = NULL;
+	size_t size = 0;
+
+	__sanitizer_finish_switch_fiber(fake_stack, &lo, &size);
+	if (from) {
+		from->stack_lo = lo;
+		from->stack_size = size;
+	}
+	asan_leaving = NULL;
+}
+
+/* Where a new context starts: arrive, then run its function. */
+static void asan_entry(void *p)
+{
+	struct sim_ctx *ctx = p;
+
+	asan_arrived(NULL);
+	ctx->fn(ctx->arg);
+	g_error("hwpsim: a context's function returned");
+}
+
+void sim_ctx_make(struct sim_ctx *ctx, struct sim_stack *st,
+		  void (*fn)(void *), void *arg)
+{
+	ctx->stack_lo = (char *)st->base + page_size();
+	ctx->stack_size = st->size;
+	ctx->fake_stack = NULL;
+	ctx->fn = fn;
+	ctx->arg = arg;
+	/* A pooled stack still has the shadow of the frames of its last
+	 * fiber, if that one ended without unwinding them. */
+	STACK_UNPOISON(ctx->stack_lo, ctx->stack_size);
+	ctx_prepare(ctx, st, asan_entry, ctx);
+}
+
+void sim_ctx_switch(struct sim_ctx *from, struct sim_ctx *to)
+{
+	asan_leaving = from;
+	__sanitizer_start_switch_fiber(&from->fake_stack, to->stack_lo,
+				       to->stack_size);
+	ctx_switch_raw(from, to);
+	asan_arrived(from->fake_stack);
+}
+
+void sim_ctx_exit(struct sim_ctx *from, struct sim_ctx *to)
+{
+	asan_leaving = NULL;
+	__sanitizer_start_switch_fiber(NULL, to->stack_lo, to->stack_size);
+	ctx_switch_raw(from, to);
+	g_error("hwpsim: a finished context was resumed");
 }
 #endif

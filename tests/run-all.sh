@@ -15,6 +15,16 @@
 # failed.
 #
 # Environment: BUILD (default build) is the build directory to test.
+#
+# SANITIZERS=1 (`make test-asan`, BUILD=build/asan): the build is
+# instrumented with ASan and UBSan, and Valgrind (which cannot run it) is
+# left out.  Phases 3 and 4 become:
+#   3. the unit tests in one process (CK_FORK=no), so LeakSanitizer sees
+#      every test's allocations
+#   4. no sanitizer report: every report of every phase - also from the
+#      programs the unit tests spawn - goes to a file under
+#      BUILD/test-logs/sanitizers/, and this phase passes only if there
+#      is none (a report also fails the phase it came from)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -166,7 +176,93 @@ run_valgrind() {
 	fi
 }
 
+# run_sanitized NAME OUTLOG CMD...: one test - the program exits 0 and
+# prints "N passed, 0 failed"; its own results are shown, not counted.
+run_sanitized() {
+	local name=$1 out=$2 start rc ok=1 note=
+	shift 2
+	start=$(now_ms)
+	if [[ ! -x $1 ]]; then
+		echo "$1: not built"
+		result "$name" 0 1 FAIL "$1 missing" "$start"
+		return
+	fi
+	{ "$@" 2>&3 | tee "$out"; } 3>&2
+	rc=${PIPESTATUS[0]}
+	if ((rc > 128)); then
+		ok=0
+		note="killed by signal $((rc - 128))"
+	elif ((rc != 0)); then
+		ok=0
+		note="exit status $rc"
+	elif ! tail -n 1 "$out" | grep -qE '^[0-9]+ passed, 0 failed$'; then
+		ok=0
+		note="no \"N passed, 0 failed\" line"
+	fi
+	if ((ok)); then
+		result "$name" 1 0 PASS "$note" "$start"
+	else
+		result "$name" 0 1 FAIL "$note" "$start"
+	fi
+}
+
+# sanitizer_reports NAME: one test - no report file was written.
+sanitizer_reports() {
+	local name=$1 start files
+	start=$(now_ms)
+	mapfile -t files < <(find "$SANDIR" -type f 2>/dev/null | sort)
+	if ((${#files[@]} == 0)); then
+		echo "no sanitizer reports"
+		result "$name" 1 0 PASS "" "$start"
+		return
+	fi
+	for f in "${files[@]}"; do
+		echo "---- $f:"
+		head -n 80 "$f"
+	done
+	result "$name" 0 1 FAIL "${#files[@]} report file(s) in $SANDIR" "$start"
+}
+
+# The summary and the last line; exits 1 if anything failed.
+finish() {
+	echo
+	echo "==> summary ($(elapsed "$all_start"))"
+	for line in "${summary[@]}"; do
+		echo "  $line"
+	done
+	echo "$total_pass passed, $total_fail failed"
+	((total_fail == 0))
+	exit
+}
+
 all_start=$(now_ms)
+
+if [[ ${SANITIZERS:-0} == 1 ]]; then
+	SANDIR=$LOGDIR/sanitizers
+	rm -rf "$SANDIR"
+	mkdir -p "$SANDIR"
+	# Reports go to files (log_path appends .PID), for phase 4 to find.
+	# GLib's slice allocator would hide leaks and overflows from ASan.
+	export ASAN_OPTIONS="log_path=$PWD/$SANDIR/asan:detect_leaks=1:detect_stack_use_after_return=0:strict_string_checks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+	export UBSAN_OPTIONS="log_path=$PWD/$SANDIR/ubsan:print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+	export LSAN_OPTIONS="log_path=$PWD/$SANDIR/lsan${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+	export G_SLICE=always-malloc G_DEBUG=gc-friendly
+
+	header 1 "unit tests (ASan+UBSan): $UNIT"
+	run_counted "unit tests" "$LOGDIR/unit.out" "$UNIT"
+
+	header 2 "scenario catalogue (ASan+UBSan): $HWPSIM run scenarios"
+	run_counted "scenario catalogue" "$LOGDIR/scenarios.out" "$HWPSIM" run scenarios
+
+	header 3 "unit tests in one process (ASan+UBSan, CK_FORK=no): $UNIT"
+	CK_FORK=no run_sanitized "unit tests, one process" \
+		"$LOGDIR/unit-nofork.out" "$UNIT"
+
+	header 4 "sanitizer reports of phases 1-3"
+	sanitizer_reports "sanitizer reports"
+
+	finish
+fi
 
 header 1 "unit tests: $UNIT"
 run_counted "unit tests" "$LOGDIR/unit.out" "$UNIT"
@@ -191,10 +287,4 @@ CK_FORK=no HWPSIM_UNDER_VALGRIND=1 \
 	run_valgrind "valgrind unit tests" "$BUILD/valgrind-unit.log" \
 	"$LOGDIR/valgrind-unit.out" "$UNIT"
 
-echo
-echo "==> summary ($(elapsed "$all_start"))"
-for line in "${summary[@]}"; do
-	echo "  $line"
-done
-echo "$total_pass passed, $total_fail failed"
-((total_fail == 0))
+finish
