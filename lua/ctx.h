@@ -18,6 +18,7 @@
 
 struct mm_machine;
 struct lockdep;
+struct hwp_machine;
 
 struct hwp_ctx {
 	lua_State *L;			/* the main state */
@@ -25,6 +26,7 @@ struct hwp_ctx {
 	struct sim_policy *policy;
 	struct hwp_result *res;
 	struct mm_machine *machine;	/* hwp.machine{}, at most one */
+	struct hwp_machine *hmachine;	/* its Lua object (a full userdata) */
 	struct lockdep *lockdep;	/* the run's lock-order validator */
 	const struct hwp_run_opts *opts;
 	const char *file;
@@ -89,6 +91,8 @@ uint64_t hwp_check_duration(lua_State *L, int arg);
 /* Push the run's policy switches to what reads them directly (host.c). */
 void hwp_policy_applied(struct hwp_ctx *ctx);
 
+/* A check of the machine's invariants deferred to the end of the run. */
+void hwp_machine_final_check(struct hwp_ctx *ctx);
 /* Drop every machine reference Lua values hold (before the machine goes). */
 void hwp_release_refs(struct hwp_ctx *ctx);
 

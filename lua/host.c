@@ -473,6 +473,7 @@ struct hwp_result *hwp_run_scenario(const char *path,
 	} else if (apply_overrides(&ctx)) {
 		if (hwp_sandbox_new(&ctx, &err)) {
 			run_main(&ctx);
+			hwp_machine_final_check(&ctx);
 			judge_findings(&ctx);
 		} else {
 			hwp_add_failure(&ctx, NULL, err->message, NULL);

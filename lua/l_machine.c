@@ -174,6 +174,16 @@ void hwp_machine_changed(lua_State *L, struct hwp_machine *hm,
 	mm_deliver_pending_signals();
 	if (!hm->check)
 		return;
+	/*
+	 * Another fiber stopped inside a machine operation (a fault that
+	 * has allocated a page table but not installed it yet) leaves the
+	 * machine between two consistent states: check once none is.
+	 */
+	if (!sim_others_quiescent(hwp_ctx(L)->sim)) {
+		hm->check_deferred = true;
+		return;
+	}
+	hm->check_deferred = false;
 	why = g_string_new(NULL);
 	if (!mm_check_invariants(why)) {
 		where = hwp_where(L, 1);
@@ -183,6 +193,22 @@ void hwp_machine_changed(lua_State *L, struct hwp_machine *hm,
 				what);
 		g_free(where);
 	}
+	g_string_free(why, TRUE);
+}
+
+void hwp_machine_final_check(struct hwp_ctx *ctx)
+{
+	struct hwp_machine *hm = ctx->hmachine;
+	GString *why;
+
+	if (!hm || !hm->m || !hm->check || !hm->check_deferred)
+		return;
+	hm->check_deferred = false;
+	why = g_string_new(NULL);
+	if (!mm_check_invariants(why))
+		sim_finding_add(ctx->sim, "invariant", why->str,
+				"at the end of the run: the model's "
+				"invariants broke");
 	g_string_free(why, TRUE);
 }
 
@@ -246,6 +272,7 @@ static int l_machine(lua_State *L)
 		return lua_error(L);
 	}
 	ctx->machine = hm->m;
+	ctx->hmachine = hm;
 	/* Anchored for the run; tasks and files find it here. */
 	lua_pushvalue(L, -1);
 	lua_setfield(L, LUA_REGISTRYINDEX, "hwp.machine.current");

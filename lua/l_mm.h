@@ -17,6 +17,8 @@
 struct hwp_machine {
 	struct mm_machine *m;	/* NULL once the run freed it */
 	bool check;		/* run the invariant checker after changes */
+	bool check_deferred;	/* a change happened while another fiber
+				 * was mid-operation: check when none is */
 	struct super_block *disk_sb;	/* "sda1", mounted on first use */
 	struct super_block *tmpfs_sb;	/* "tmpfs", likewise */
 };

@@ -250,7 +250,9 @@ static void join_one(lua_State *L, struct hwp_actor *a)
 
 	if (a->f == sim_current(ctx->sim))
 		luaL_error(L, "an actor cannot join itself");
+	sim_set_quiescent(ctx->sim, true);
 	sim_join(ctx->sim, a->f);
+	sim_set_quiescent(ctx->sim, false);
 }
 
 static int actor_join(lua_State *L)
@@ -299,8 +301,11 @@ static int l_join(lua_State *L)
 	for (guint i = 0; i < ctx->actors->len; i++) {
 		struct hwp_actor *a = g_ptr_array_index(ctx->actors, i);
 
-		if (a->f != self && !a->is_main)
+		if (a->f != self && !a->is_main) {
+			sim_set_quiescent(ctx->sim, true);
 			sim_join(ctx->sim, a->f);
+			sim_set_quiescent(ctx->sim, false);
+		}
 	}
 	return 0;
 }
@@ -326,8 +331,10 @@ static int l_yield(lua_State *L)
 	struct sim_site site;
 	const char *what = luaL_optstring(L, 1, "yield");
 
+	sim_set_quiescent(hwp_ctx(L)->sim, true);
 	sim_yield(hwp_ctx(L)->sim, g_intern_string(what), NULL,
 		  hwp_lua_site(L, &site));
+	sim_set_quiescent(hwp_ctx(L)->sim, false);
 	return 0;
 }
 
@@ -336,7 +343,9 @@ static int l_sleep(lua_State *L)
 	struct sim_site site;
 	uint64_t ns = hwp_check_duration(L, 1);
 
+	sim_set_quiescent(hwp_ctx(L)->sim, true);
 	sim_sleep(hwp_ctx(L)->sim, ns, hwp_lua_site(L, &site));
+	sim_set_quiescent(hwp_ctx(L)->sim, false);
 	return 0;
 }
 
@@ -432,7 +441,9 @@ static int waitq_wait(lua_State *L)
 
 	if (!sim_current(hwp_ctx(L)->sim))
 		return luaL_error(L, "waitq:wait() outside an actor");
+	sim_set_quiescent(hwp_ctx(L)->sim, true);
 	sim_waitq_wait(hwp_ctx(L)->sim, &w->wq, hwp_lua_site(L, &site));
+	sim_set_quiescent(hwp_ctx(L)->sim, false);
 	return 0;
 }
 

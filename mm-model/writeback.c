@@ -533,7 +533,10 @@ static void wb_workfn(void *arg)
 		uint64_t now = sim_now(s);
 
 		if (next > now) {
+			/* Idle: no page is half written back here. */
+			sim_set_quiescent(s, true);
 			sim_sleep(s, next - now, SIM_HERE);
+			sim_set_quiescent(s, false);
 			continue;
 		}
 		writeback_expired(m, now);

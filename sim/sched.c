@@ -496,6 +496,27 @@ void sim_stop(struct sim *s, const char *reason)
 	sim_trace_event(s, "stop", "%s", reason ? reason : "");
 }
 
+void sim_set_quiescent(struct sim *s, bool q)
+{
+	struct sim_fiber *f = sim_current(s);
+
+	if (f)
+		f->quiescent = q;
+}
+
+bool sim_others_quiescent(const struct sim *s)
+{
+	for (guint i = 0; i < s->fibers->len; i++) {
+		const struct sim_fiber *f = g_ptr_array_index(s->fibers, i);
+
+		if (f == s->current || f->state == SIM_FIBER_DONE ||
+		    f->state == SIM_FIBER_NEW || f->quiescent)
+			continue;
+		return false;
+	}
+	return true;
+}
+
 void sim_yield(struct sim *s, const char *what, const char *obj,
 	       const struct sim_site *site)
 {

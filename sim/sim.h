@@ -146,6 +146,14 @@ struct sim_fiber {
 	int64_t prio;
 
 	/*
+	 * Waiting at a point where it holds no half-done work: a scenario
+	 * actor in hwp.yield/sleep/join, a kernel thread in its idle sleep.
+	 * A fiber stopped anywhere else may be in the middle of a machine
+	 * operation, and the machine's invariants need not hold then.
+	 */
+	bool quiescent;
+
+	/*
 	 * Teardown: a fiber still blocked or runnable when the engine
 	 * stops is resumed with killed set; the schedule point then calls
 	 * unwind, which must not return (the Lua host raises an error on
@@ -319,6 +327,14 @@ struct sim_timer *sim_timer_add(struct sim *s, uint64_t delay_ns,
 				const char *name, sim_timer_fn fn, void *data);
 void sim_timer_cancel(struct sim *s, struct sim_timer *t);
 unsigned int sim_timers_pending(const struct sim *s);
+
+/*
+ * Quiescence (see sim_fiber.quiescent): mark the current fiber around an
+ * idle wait; ask whether every other fiber is quiescent, not started or
+ * done - whether a global invariant can be checked now.
+ */
+void sim_set_quiescent(struct sim *s, bool q);
+bool sim_others_quiescent(const struct sim *s);
 
 /* Findings. */
 void sim_finding_add(struct sim *s, const char *kind, const char *detail,
