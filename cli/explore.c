@@ -640,9 +640,12 @@ static int explore(struct explorer *x, struct explore_args *a)
 		g_error_free(err);
 		return 2;
 	}
-	/* A scenario that cannot even load is bad input, not a race. */
-	if (x->failed && x->ran == 1 && x->failed->status == HWP_ERROR &&
-	    !x->failed->findings->len) {
+	/*
+	 * An error before the schedule ever had a choice does not depend on
+	 * the schedule: a scenario that does not load or run is bad input.
+	 */
+	if (x->failed && x->failed->status == HWP_ERROR &&
+	    !x->failed->choices->len) {
 		print_failure(x->failed);
 		return 2;
 	}
